@@ -1,0 +1,267 @@
+/* cc_util.c -- see cc_util.h */
+#include "cc_util.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <xxhash.h>
+
+void cc_oom(void)
+{
+	fputs("airlock-compile: out of memory\n", stderr);
+	exit(3);
+}
+
+void *cc_xmalloc(size_t n)
+{
+	void *p = malloc(n ? n : 1);
+	if (!p)
+		cc_oom();
+	return p;
+}
+
+void *cc_xcalloc(size_t n, size_t size)
+{
+	void *p = calloc(n ? n : 1, size ? size : 1);
+	if (!p)
+		cc_oom();
+	return p;
+}
+
+void *cc_xrealloc(void *p, size_t n)
+{
+	void *q = realloc(p, n ? n : 1);
+	if (!q)
+		cc_oom();
+	return q;
+}
+
+char *cc_xstrndup(const char *s, size_t n)
+{
+	char *d = cc_xmalloc(n + 1);
+	memcpy(d, s, n);
+	d[n] = '\0';
+	return d;
+}
+
+void cc_buf_reserve(cc_buf *b, size_t extra)
+{
+	if (b->len + extra + 1 <= b->cap)
+		return;
+	size_t cap = b->cap ? b->cap : 256;
+	while (cap < b->len + extra + 1)
+		cap *= 2;
+	b->p = cc_xrealloc(b->p, cap);
+	b->cap = cap;
+}
+
+void cc_buf_put(cc_buf *b, const void *p, size_t n)
+{
+	cc_buf_reserve(b, n);
+	if (n)
+		memcpy(b->p + b->len, p, n);
+	b->len += n;
+	b->p[b->len] = 0;
+}
+
+void cc_buf_u8(cc_buf *b, uint8_t v) { cc_buf_put(b, &v, 1); }
+
+/* Explicit little-endian stores: the format is LE whatever the host. */
+void cc_buf_u16(cc_buf *b, uint16_t v)
+{
+	uint8_t x[2] = { (uint8_t)v, (uint8_t)(v >> 8) };
+	cc_buf_put(b, x, 2);
+}
+
+void cc_buf_u32(cc_buf *b, uint32_t v)
+{
+	uint8_t x[4] = { (uint8_t)v, (uint8_t)(v >> 8), (uint8_t)(v >> 16),
+	                 (uint8_t)(v >> 24) };
+	cc_buf_put(b, x, 4);
+}
+
+void cc_buf_u64(cc_buf *b, uint64_t v)
+{
+	cc_buf_u32(b, (uint32_t)v);
+	cc_buf_u32(b, (uint32_t)(v >> 32));
+}
+
+void cc_buf_align(cc_buf *b, size_t align)
+{
+	static const uint8_t zero[16];
+	size_t pad = (align - (b->len & (align - 1))) & (align - 1);
+	cc_buf_put(b, zero, pad);
+}
+
+void cc_buf_free(cc_buf *b)
+{
+	free(b->p);
+	b->p = NULL;
+	b->len = b->cap = 0;
+}
+
+void cc_buf_printf(cc_buf *b, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	va_list ap2;
+	va_copy(ap2, ap);
+	int n = vsnprintf(NULL, 0, fmt, ap);
+	va_end(ap);
+	if (n < 0) {
+		va_end(ap2);
+		return;
+	}
+	cc_buf_reserve(b, (size_t)n + 1);
+	vsnprintf((char *)b->p + b->len, (size_t)n + 1, fmt, ap2);
+	va_end(ap2);
+	b->len += (size_t)n;
+}
+
+/* ---- string pool ---------------------------------------------------- */
+
+void cc_pool_init(cc_pool *p)
+{
+	memset(p, 0, sizeof *p);
+	p->nslots = 1u << 16;
+	p->slots = cc_xcalloc(p->nslots, sizeof *p->slots);
+	p->hashes = cc_xcalloc(p->nslots, sizeof *p->hashes);
+	cc_buf_u8(&p->data, 0); /* offset 0 == "" */
+}
+
+void cc_pool_free(cc_pool *p)
+{
+	cc_buf_free(&p->data);
+	free(p->slots);
+	free(p->hashes);
+	memset(p, 0, sizeof *p);
+}
+
+static void cc_pool_grow(cc_pool *p)
+{
+	size_t n = p->nslots * 2;
+	uint32_t *slots = cc_xcalloc(n, sizeof *slots);
+	uint64_t *hashes = cc_xcalloc(n, sizeof *hashes);
+	for (size_t i = 0; i < p->nslots; i++) {
+		if (!p->slots[i])
+			continue;
+		size_t j = (size_t)p->hashes[i] & (n - 1);
+		while (slots[j])
+			j = (j + 1) & (n - 1);
+		slots[j] = p->slots[i];
+		hashes[j] = p->hashes[i];
+	}
+	free(p->slots);
+	free(p->hashes);
+	p->slots = slots;
+	p->hashes = hashes;
+	p->nslots = n;
+}
+
+uint32_t cc_intern(cc_pool *p, const char *s, size_t len)
+{
+	if (len == 0)
+		return 0;
+	uint64_t h = XXH3_64bits(s, len);
+	size_t mask = p->nslots - 1;
+	size_t i = (size_t)h & mask;
+	while (p->slots[i]) {
+		if (p->hashes[i] == h) {
+			uint32_t off = p->slots[i] - 1;
+			const char *q = (const char *)p->data.p + off;
+			if (memcmp(q, s, len) == 0 && q[len] == '\0')
+				return off;
+		}
+		i = (i + 1) & mask;
+	}
+	if (p->data.len + len + 1 > 0xfffffff0u) {
+		fputs("airlock-compile: string pool exceeds 4 GiB\n", stderr);
+		exit(3);
+	}
+	uint32_t off = (uint32_t)p->data.len;
+	cc_buf_put(&p->data, s, len);
+	cc_buf_u8(&p->data, 0);
+	p->slots[i] = off + 1;
+	p->hashes[i] = h;
+	if (++p->used * 2 > p->nslots)
+		cc_pool_grow(p);
+	return off;
+}
+
+uint32_t cc_intern_cstr(cc_pool *p, const char *s)
+{
+	return s ? cc_intern(p, s, strlen(s)) : 0;
+}
+
+/* ---- arena ---------------------------------------------------------- */
+
+struct cc_arena_block {
+	cc_arena_block *next;
+	size_t size;
+	/* data follows, max_align_t aligned */
+	_Alignas(16) unsigned char data[];
+};
+
+void *cc_arena_alloc(cc_arena *a, size_t n)
+{
+	n = (n + 15) & ~(size_t)15;
+	if (!a->head || a->used + n > a->cap) {
+		size_t cap = n > (1u << 16) ? n : (1u << 16);
+		cc_arena_block *b = cc_xmalloc(sizeof *b + cap);
+		b->next = a->head;
+		b->size = cap;
+		a->head = b;
+		a->used = 0;
+		a->cap = cap;
+	}
+	void *p = a->head->data + a->used;
+	a->used += n;
+	return p;
+}
+
+char *cc_arena_strndup(cc_arena *a, const char *s, size_t n)
+{
+	char *d = cc_arena_alloc(a, n + 1);
+	memcpy(d, s, n);
+	d[n] = '\0';
+	return d;
+}
+
+char *cc_arena_strdup(cc_arena *a, const char *s)
+{
+	return s ? cc_arena_strndup(a, s, strlen(s)) : NULL;
+}
+
+void cc_arena_free(cc_arena *a)
+{
+	cc_arena_block *b = a->head;
+	while (b) {
+		cc_arena_block *n = b->next;
+		free(b);
+		b = n;
+	}
+	memset(a, 0, sizeof *a);
+}
+
+/* ---- diagnostics ---------------------------------------------------- */
+
+void cc_diag_vadd(cc_buf *out, const char *file, const char *jpath,
+                  const char *fmt, va_list ap)
+{
+	char msg[1024];
+	vsnprintf(msg, sizeof msg, fmt, ap);
+	if (jpath && *jpath)
+		cc_buf_printf(out, "%s: %s: %s\n", file, jpath, msg);
+	else
+		cc_buf_printf(out, "%s: %s\n", file, msg);
+}
+
+void cc_diag_add(cc_buf *out, const char *file, const char *jpath,
+                 const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	cc_diag_vadd(out, file, jpath, fmt, ap);
+	va_end(ap);
+}

@@ -1,0 +1,112 @@
+/*
+ * alc_reader.h -- the catalog reader shared by all runtime code and by the
+ * compiler's info/verify/dump commands.
+ *
+ * alc_open() maps a file and validates it deeply, once: size, magic, byte
+ * order, versions, section directory, body checksum, and every offset and
+ * index held by every record (strings in bounds and NUL-terminated, record
+ * indexes in range, index slots pointing at real records with matching
+ * keys).  After a successful open, every accessor is plain pointer
+ * arithmetic with no further checks and no allocation.
+ *
+ * Lifetime: every pointer returned by an accessor points into the mapping
+ * and is valid until alc_close() on the same catalog.  An alc_catalog holds
+ * no interior state besides the mapping, so concurrent readers may share it.
+ */
+#ifndef ALC_READER_H
+#define ALC_READER_H
+
+#include "alc_format.h"
+
+#include <stddef.h>
+#include <stdint.h>
+
+typedef struct alc_catalog {
+	const uint8_t *base;       /* start of the file image */
+	size_t size;               /* bytes */
+	int mapped;                /* 1 when base came from mmap */
+	const alc_header *hdr;
+	const char *strs;          /* STRS */
+	uint32_t strs_size;
+	const alc_service *svcs;   uint32_t nsvcs;
+	const alc_operation *ops;  uint32_t nops;
+	const alc_shape *shapes;   uint32_t nshapes;
+	const alc_member *members; uint32_t nmembers;
+	const alc_member_ext *mext; uint32_t nmext;
+	const alc_cons *cons;      uint32_t ncons;
+	const uint32_t *u32;       uint32_t nu32;
+	const alc_param *params;   uint32_t nparams;
+	const uint8_t *rules;      uint32_t rules_size;
+	const alc_manifest *manifest; uint32_t nmanifest;
+	const uint8_t *partitions; uint32_t partitions_size;
+	const uint8_t *policy;     uint32_t policy_size;
+	const alc_index_header *idx_svc, *idx_op, *idx_cli;
+} alc_catalog;
+
+/* Details of the first problem found by a failed open, for messages like
+ * "catalog.alc: catalog corrupt: OPS[12].input 99999 out of range". */
+typedef struct alc_diag {
+	char msg[256];
+} alc_diag;
+
+/* Map PATH read-only and validate it.  Returns 0, or AL_ENOENT / AL_EIO /
+ * AL_EMAGIC / AL_EENDIAN / AL_EVERSION / AL_ETRUNC / AL_ECHECKSUM /
+ * AL_ECORRUPT, with a description in *diag when diag is not NULL.  On
+ * failure *cat is left closed. */
+int alc_open(alc_catalog *cat, const char *path, alc_diag *diag);
+
+/* Validate an image already in memory (fuzzing, tests).  BUF must stay
+ * valid and unchanged while CAT is in use; alc_close() does not free it. */
+int alc_open_mem(alc_catalog *cat, const void *buf, size_t len, alc_diag *diag);
+
+void alc_close(alc_catalog *cat);
+
+/* A string of the pool.  OFF was validated at open. */
+static inline const char *alc_str(const alc_catalog *cat, uint32_t off)
+{
+	return cat->strs + off;
+}
+
+/* Service by any of its names: canonical key ("cloudwatch-logs"), sdk-id
+ * ("CloudWatch Logs"), endpoint prefix ("logs"), AWS CLI name ("logs",
+ * "s3api"), in any ASCII case.  NULL when unknown. */
+const alc_service *alc_find_service(const alc_catalog *cat, const char *name,
+                                    size_t len);
+
+/* Operation of a service by its Smithy name ("CreateStack") or CLI name
+ * ("create-stack"), in any ASCII case.  SERVICE accepts the names above. */
+const alc_operation *alc_find_operation(const alc_catalog *cat,
+                                        const char *service, size_t slen,
+                                        const char *op, size_t olen);
+
+/* Operation by the key "service:Operation" (any service name, any case). */
+const alc_operation *alc_find_operation_key(const alc_catalog *cat,
+                                            const char *key, size_t len);
+
+/* Raw probe of one index with an already normalised key (lower-case ASCII).
+ * Returns the slot value or ALC_NONE. */
+uint32_t alc_index_lookup(const alc_index_header *idx, const char *strs,
+                          const char *key, size_t len);
+
+/* Normalise NAME into OUT (ASCII lower case; space becomes '-' so sdk-ids
+ * and keys meet).  Returns the length, or 0 when it does not fit in CAP. */
+size_t alc_normalise(char *out, size_t cap, const char *name, size_t len);
+
+/* Index helpers: record index of a pointer into the mapping. */
+static inline uint32_t alc_op_index(const alc_catalog *c, const alc_operation *op)
+{ return (uint32_t)(op - c->ops); }
+static inline uint32_t alc_svc_index(const alc_catalog *c, const alc_service *s)
+{ return (uint32_t)(s - c->svcs); }
+
+/* Member ext record, or NULL. */
+static inline const alc_member_ext *alc_member_ext_of(const alc_catalog *c,
+                                                      const alc_member *m)
+{
+	return (m->flags & ALC_M_HAS_EXT) ? &c->mext[m->aux] : NULL;
+}
+
+/* Seed used for all index hashes; a constant so that builds are
+ * deterministic.  The stored per-index seed is what readers use. */
+#define ALC_INDEX_SEED 0x61697266756c6c21ull
+
+#endif
