@@ -48,24 +48,30 @@ typedef struct alc_header {
 	uint16_t write_version;    /*  12 layout version the writer produced */
 	uint16_t read_version;     /*  14 minimum reader version required */
 	uint32_t header_size;      /*  16 sizeof(alc_header) == 128 */
-	uint32_t section_count;    /*  20 entries in the section directory */
+	uint32_t reserved0;        /*  20 zero */
 	uint64_t file_size;        /*  24 total bytes, header included */
-	uint64_t checksum_lo;      /*  32 XXH3-128 of bytes [128, file_size): low */
+	uint64_t checksum_lo;      /*  32 XXH3-128 of bytes [48, file_size),
+	                                 i.e. the rest of the header and the
+	                                 whole body: low 64 bits */
 	uint64_t checksum_hi;      /*  40 ... high 64 bits */
 	uint32_t dir_offset;       /*  48 offset of the section directory (128) */
-	uint32_t flags;            /*  52 ALC_F_* */
-	uint32_t compiler_version; /*  56 str: "airlock-compile 0.1.0" */
-	uint32_t models_source;    /*  60 str: e.g. "aws/api-models-aws" or a path */
-	uint32_t models_revision;  /*  64 str: commit or "" when unknown */
-	uint32_t service_count;    /*  68 == SVCS count */
-	uint32_t operation_count;  /*  72 == OPS count */
-	uint32_t shape_count;      /*  76 == SHAPES count */
-	uint32_t member_count;     /*  80 == MEMBERS count */
-	uint32_t reserved0;        /*  84 zero */
-	uint8_t catalog_digest[32];/*  88 SHA-256 of bytes [128, file_size): the
-	                                 identity plans are bound to */
+	uint32_t section_count;    /*  52 entries in the section directory */
+	uint32_t flags;            /*  56 ALC_F_* */
+	uint32_t compiler_version; /*  60 str: "airlock-compile 0.1.0" */
+	uint32_t models_source;    /*  64 str: e.g. "aws/api-models-aws" or a path */
+	uint32_t models_revision;  /*  68 str: commit or "" when unknown */
+	uint32_t service_count;    /*  72 == SVCS count */
+	uint32_t operation_count;  /*  76 == OPS count */
+	uint32_t shape_count;      /*  80 == SHAPES count */
+	uint32_t member_count;     /*  84 == MEMBERS count */
+	uint8_t catalog_digest[32];/*  88 SHA-256 of bytes [128, file_size) (the
+	                                 body): the identity plans are bound to */
 	uint64_t reserved1;        /* 120 zero */
 } alc_header;
+
+/* The checksum starts after itself; bytes before it are checked field by
+ * field (magic, tag, versions, sizes). */
+#define ALC_CHECKSUM_FROM 48u
 
 #define ALC_F_FULL_DOCS  0x1u  /* full documentation text is present */
 #define ALC_F_POLICY     0x2u  /* a policy is compiled in */
