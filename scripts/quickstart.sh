@@ -97,6 +97,13 @@ fetch_pinned() {
 	pinned_dir=$dest
 }
 
+# The archive carries no SOURCE file: name the pin in the catalog's source
+# manifest (when this compiler takes --source/--revision).
+pin_manifest_args() {
+	"$compiler" --help 2>&1 | grep -q -- --revision || return 0
+	models+=(--source "$(lock_get repository)" --revision "$(lock_get commit)")
+}
+
 models=()
 if [[ -n ${AIRLOCK_MODELS:-} ]]; then
 	IFS=: read -r -a dirs <<<"$AIRLOCK_MODELS"
@@ -110,6 +117,7 @@ if [[ -n ${AIRLOCK_MODELS:-} ]]; then
 	log "models: from AIRLOCK_MODELS ($AIRLOCK_MODELS)"
 elif fetch_pinned; then
 	models=(--models "$pinned_dir")
+	pin_manifest_args
 elif [[ -d $root/../shared/api-models-aws ]]; then
 	shared=$(cd "$root/../shared" && pwd)
 	log "models: no network; using the copy in $shared"
