@@ -103,7 +103,8 @@ enum alc_section_id {
 	ALC_SEC_IDX_CLI = 14, /* hash index: "cli-svc cli-op" -> OPS index */
 	ALC_SEC_PARTITIONS = 15, /* bytes: partitions table (reserved) */
 	ALC_SEC_POLICY = 16,  /* bytes: compiled policy (reserved) */
-	ALC_SEC_MAX_ID = 16
+	ALC_SEC_SHAPEXT = 17, /* alc_shape_ext[] */
+	ALC_SEC_MAX_ID = 17
 };
 
 /* ---- services ------------------------------------------------------- */
@@ -151,6 +152,12 @@ typedef struct alc_service {
 	uint32_t first_error;    /* 92 U32: service-wide error shapes */
 	uint32_t error_count;    /* 96 */
 	uint32_t manifest;       /*100 MANIFEST index of the model file */
+	uint32_t namespace_;     /*104 str: namespace of the service shape; the
+	                            namespace of its shapes unless their ext
+	                            record names another */
+	uint32_t first_shape;    /*108 SHAPES index: the model's shapes are */
+	uint32_t shape_count;    /*112 [first_shape, first_shape+shape_count) */
+	uint32_t reserved;       /*116 zero */
 } alc_service;
 
 /* ---- operations ----------------------------------------------------- */
@@ -227,7 +234,10 @@ enum alc_tsformat {
 #define ALC_SH_HAS_DEFAULT   0x8000u /* shape-level default (prelude primitives) */
 
 typedef struct alc_shape {
-	uint32_t id;             /*  0 str: absolute shape id "ns#Name" */
+	uint32_t name;           /*  0 str: shape name, the part after '#'; the
+	                            absolute id is <namespace>#<name> with the
+	                            namespace from the ext record or the
+	                            owning service */
 	uint8_t type;            /*  4 enum alc_type */
 	uint8_t ts_format;       /*  5 enum alc_tsformat (timestampFormat on the shape) */
 	uint16_t http_error;     /*  6 smithy.api#httpError, 0 when absent */
@@ -236,14 +246,20 @@ typedef struct alc_shape {
 	uint32_t member_count;   /* 16 structure/union/enum: members; list: 1
 	                            ("member"); map: 2 ("key", "value") */
 	uint32_t cons;           /* 20 CONS index or ALC_NONE */
-	uint32_t xml_name;       /* 24 str: smithy.api#xmlName on the shape */
-	uint32_t xml_ns_uri;     /* 28 str */
-	uint32_t xml_ns_prefix;  /* 32 str */
-	uint32_t error_code;     /* 36 str: awsQueryError code ("" when none) */
-	uint32_t service;        /* 40 SVCS index of the model that defined it
-	                            (ALC_NONE for prelude shapes) */
-	uint32_t media_type;     /* 44 str: smithy.api#mediaType */
+	uint32_t ext;            /* 24 SHAPEXT index or ALC_NONE */
 } alc_shape;
+
+/* The rare facts of a shape.  Prelude shapes (the first shapes of the
+ * table, owned by no service) always have one, naming "smithy.api". */
+typedef struct alc_shape_ext {
+	uint32_t ns;             /*  0 str: namespace when it is not the
+	                            service's ("" = the service's) */
+	uint32_t xml_name;       /*  4 str: smithy.api#xmlName on the shape */
+	uint32_t xml_ns_uri;     /*  8 str */
+	uint32_t xml_ns_prefix;  /* 12 str */
+	uint32_t error_code;     /* 16 str: awsQueryError code */
+	uint32_t media_type;     /* 20 str: smithy.api#mediaType */
+} alc_shape_ext;
 
 /* ---- members -------------------------------------------------------- */
 #define ALC_M_REQUIRED       0x00000001u
@@ -274,9 +290,7 @@ typedef struct alc_member {
 	uint32_t target;         /*  4 SHAPES index (ALC_NONE for enum values) */
 	uint32_t flags;          /*  8 ALC_M_* */
 	uint32_t summary;        /* 12 str */
-	uint32_t cons;           /* 16 CONS index of constraints on the member
-	                            itself (they narrow the target's), or ALC_NONE */
-	uint32_t aux;            /* 20 enum member of an enum shape: str of the
+	uint32_t aux;            /* 16 enum member of an enum shape: str of the
 	                            value; of an intEnum: the value (int32 bits);
 	                            otherwise a MEMBEXT index when ALC_M_HAS_EXT,
 	                            else ALC_NONE */
@@ -293,8 +307,10 @@ typedef struct alc_member_ext {
 	uint32_t default_json;   /* 24 str: default value as compact JSON */
 	uint32_t context_param;  /* 28 str: smithy.rules#contextParam name */
 	uint32_t doc;            /* 32 str: full docs ("" unless ALC_F_FULL_DOCS) */
-	uint8_t ts_format;       /* 36 enum alc_tsformat on the member */
-	uint8_t pad[3];          /* 37 zero */
+	uint32_t cons;           /* 36 CONS index of constraints on the member
+	                            itself (they narrow the target's), or ALC_NONE */
+	uint8_t ts_format;       /* 40 enum alc_tsformat on the member */
+	uint8_t pad[3];          /* 41 zero */
 } alc_member_ext;
 
 /* ---- constraints ---------------------------------------------------- */
@@ -344,9 +360,20 @@ typedef struct alc_manifest {
 
 /* ---- hash indexes --------------------------------------------------- *
  * Open addressing with linear probing over a power-of-two table at most
- * half full.  Keys are normalised (ASCII lower case) before hashing with
- * XXH3-64 seeded by `seed`.  A slot with value ALC_NONE is empty.  The key
- * string is stored so that a probe compares the full key, not the hash. */
+ * 70% full (so a probe always meets an empty slot).  A slot with value
+ * ALC_NONE is empty.  The key string is stored so that a probe compares
+ * the full key, not just the hash.
+ *
+ * IDX_SVC: key = normalised service name (alc_normalise: ASCII lower
+ *   case, ' ' -> '-'): the canonical key, sdk-id, CLI name, service shape
+ *   name and endpoint prefix, in that priority (an alias never shadows a
+ *   canonical name); hash = XXH3_64(key, seed).
+ * IDX_OP: key = the operation name in ASCII lower case ("createstack"),
+ *   scoped by service: hash = XXH3_64(key, seed + service index); a probe
+ *   matches when the key is equal AND ops[value].service is the service.
+ * IDX_CLI: key = the CLI operation name ("create-stack"), scoped the same
+ *   way.  Scoping by service keeps keys short and shared between services
+ *   (the CLI key is the operation's cli_name string itself). */
 typedef struct alc_index_header {
 	uint32_t slot_count;     /*  0 power of two */
 	uint32_t entry_count;    /*  4 used slots */
@@ -364,11 +391,12 @@ typedef struct alc_index_slot {
 
 _Static_assert(sizeof(alc_header) == 128, "alc_header");
 _Static_assert(sizeof(alc_section) == 32, "alc_section");
-_Static_assert(sizeof(alc_service) == 104, "alc_service");
+_Static_assert(sizeof(alc_service) == 120, "alc_service");
 _Static_assert(sizeof(alc_operation) == 96, "alc_operation");
-_Static_assert(sizeof(alc_shape) == 48, "alc_shape");
-_Static_assert(sizeof(alc_member) == 24, "alc_member");
-_Static_assert(sizeof(alc_member_ext) == 40, "alc_member_ext");
+_Static_assert(sizeof(alc_shape) == 28, "alc_shape");
+_Static_assert(sizeof(alc_shape_ext) == 24, "alc_shape_ext");
+_Static_assert(sizeof(alc_member) == 20, "alc_member");
+_Static_assert(sizeof(alc_member_ext) == 44, "alc_member_ext");
 _Static_assert(sizeof(alc_cons) == 48, "alc_cons");
 _Static_assert(sizeof(alc_param) == 16, "alc_param");
 _Static_assert(sizeof(alc_manifest) == 40, "alc_manifest");

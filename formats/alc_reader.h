@@ -31,6 +31,7 @@ typedef struct alc_catalog {
 	const alc_service *svcs;   uint32_t nsvcs;
 	const alc_operation *ops;  uint32_t nops;
 	const alc_shape *shapes;   uint32_t nshapes;
+	const alc_shape_ext *shext; uint32_t nshext;
 	const alc_member *members; uint32_t nmembers;
 	const alc_member_ext *mext; uint32_t nmext;
 	const alc_cons *cons;      uint32_t ncons;
@@ -83,10 +84,24 @@ const alc_operation *alc_find_operation(const alc_catalog *cat,
 const alc_operation *alc_find_operation_key(const alc_catalog *cat,
                                             const char *key, size_t len);
 
-/* Raw probe of one index with an already normalised key (lower-case ASCII).
+/* Raw probe of IDX_SVC with an already normalised key (lower-case ASCII).
  * Returns the slot value or ALC_NONE. */
 uint32_t alc_index_lookup(const alc_index_header *idx, const char *strs,
                           const char *key, size_t len);
+
+/* Raw probe of IDX_OP or IDX_CLI: KEY (normalised operation part only)
+ * scoped to service SVC (see alc_format.h).  Returns the OPS index or
+ * ALC_NONE. */
+uint32_t alc_index_lookup_op(const alc_catalog *cat, const alc_index_header *idx,
+                             uint32_t svc, const char *key, size_t len);
+
+/* Namespace of a shape ("com.amazonaws.s3"): its ext record's, else its
+ * service's.  The absolute id is "<ns>#<name>". */
+const char *alc_shape_ns(const alc_catalog *cat, uint32_t shape);
+
+/* Owning service of a shape (binary search over services' shape ranges),
+ * or ALC_NONE for prelude shapes. */
+uint32_t alc_shape_service(const alc_catalog *cat, uint32_t shape);
 
 /* Normalise NAME into OUT (ASCII lower case; space becomes '-' so sdk-ids
  * and keys meet).  Returns the length, or 0 when it does not fit in CAP. */
