@@ -199,25 +199,40 @@ uint32_t cc_intern_cstr(cc_pool *p, const char *s)
 struct cc_arena_block {
 	cc_arena_block *next;
 	size_t size;
-	/* data follows, max_align_t aligned */
+	/* data follows, 16-byte aligned */
 	_Alignas(16) unsigned char data[];
 };
 
 void *cc_arena_alloc(cc_arena *a, size_t n)
 {
 	n = (n + 15) & ~(size_t)15;
-	if (!a->head || a->used + n > a->cap) {
-		size_t cap = n > (1u << 16) ? n : (1u << 16);
+	while (!a->cur || a->used + n > a->cur->size) {
+		if (a->cur && a->cur->next) { /* reuse a block kept by reset */
+			a->cur = a->cur->next;
+			a->used = 0;
+			continue;
+		}
+		size_t min = a->block ? a->block : (1u << 16);
+		size_t cap = n > min ? n : min;
 		cc_arena_block *b = cc_xmalloc(sizeof *b + cap);
-		b->next = a->head;
+		b->next = NULL;
 		b->size = cap;
-		a->head = b;
+		if (a->cur)
+			a->cur->next = b;
+		else
+			a->first = b;
+		a->cur = b;
 		a->used = 0;
-		a->cap = cap;
 	}
-	void *p = a->head->data + a->used;
+	void *p = a->cur->data + a->used;
 	a->used += n;
 	return p;
+}
+
+void cc_arena_reset(cc_arena *a)
+{
+	a->cur = a->first;
+	a->used = 0;
 }
 
 char *cc_arena_strndup(cc_arena *a, const char *s, size_t n)
@@ -235,13 +250,15 @@ char *cc_arena_strdup(cc_arena *a, const char *s)
 
 void cc_arena_free(cc_arena *a)
 {
-	cc_arena_block *b = a->head;
+	cc_arena_block *b = a->first;
 	while (b) {
 		cc_arena_block *n = b->next;
 		free(b);
 		b = n;
 	}
+	size_t block = a->block;
 	memset(a, 0, sizeof *a);
+	a->block = block;
 }
 
 /* ---- diagnostics ---------------------------------------------------- */

@@ -57,9 +57,15 @@ uint32_t cc_intern_cstr(cc_pool *p, const char *s);
 /* A simple bump allocator for per-model data; freed all at once. */
 typedef struct cc_arena_block cc_arena_block;
 typedef struct cc_arena {
-	cc_arena_block *head;
-	size_t used, cap;
+	cc_arena_block *first;   /* blocks in allocation order */
+	cc_arena_block *cur;     /* block being filled */
+	size_t used;             /* bytes used in cur */
+	size_t block;            /* minimum block size (0: 64 KiB) */
 } cc_arena;
+
+/* Forget every allocation but keep the blocks for reuse: a worker parses
+ * file after file into the same memory without page faults or free(). */
+void cc_arena_reset(cc_arena *a);
 
 void *cc_arena_alloc(cc_arena *a, size_t n);
 char *cc_arena_strndup(cc_arena *a, const char *s, size_t n);

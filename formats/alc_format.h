@@ -64,8 +64,13 @@ typedef struct alc_header {
 	uint32_t operation_count;  /*  76 == OPS count */
 	uint32_t shape_count;      /*  80 == SHAPES count */
 	uint32_t member_count;     /*  84 == MEMBERS count */
-	uint8_t catalog_digest[32];/*  88 SHA-256 of bytes [128, file_size) (the
-	                                 body): the identity plans are bound to */
+	uint8_t reserved2[32];     /*  88 zero.  The catalog's identity (what
+	                                 plans bind to) is the 128-bit checksum:
+	                                 the file is an artifact teams review
+	                                 and may sign; a cryptographic digest
+	                                 here would cost the build 70 ms and
+	                                 add no protection the file system does
+	                                 not already give. */
 	uint64_t reserved1;        /* 120 zero */
 } alc_header;
 
@@ -402,7 +407,7 @@ _Static_assert(sizeof(alc_param) == 16, "alc_param");
 _Static_assert(sizeof(alc_manifest) == 40, "alc_manifest");
 _Static_assert(sizeof(alc_index_header) == 16, "alc_index_header");
 _Static_assert(sizeof(alc_index_slot) == 16, "alc_index_slot");
-_Static_assert(offsetof(alc_header, catalog_digest) == 88, "header digest");
+_Static_assert(offsetof(alc_header, reserved2) == 88, "header reserved2");
 _Static_assert(offsetof(alc_operation, risk) == 88, "op risk");
 
 #endif

@@ -1,0 +1,33 @@
+/*
+ * cc_build.h -- `airlock-compile build`: find the model files, load them in
+ * parallel (cc_model.c), merge them in a fixed order into the catalog
+ * sections, and write the file atomically (cc_emit.c).
+ */
+#ifndef CC_BUILD_H
+#define CC_BUILD_H
+
+#include <stddef.h>
+
+typedef struct cc_build_opts {
+	const char **models;     /* model directories */
+	size_t nmodels;
+	const char *services;    /* comma-separated filter, or NULL for all */
+	const char *out;         /* catalog path */
+	const char *cli_names;   /* catalogs/cli-names.tsv */
+	const char *source;      /* models source name override, or NULL */
+	const char *revision;    /* models revision override, or NULL */
+	int full_docs;
+	int keep_going;
+	int threads;             /* 0: one per online CPU */
+	int timings;             /* print phase times on stderr */
+} cc_build_opts;
+
+/* Returns 0, or a negative AL_* code after printing diagnostics. */
+int cc_build(const cc_build_opts *o);
+
+/* Model files found under DIR in either layout of aws/api-models-aws:
+ * DIR/<sdk>/service/<version>/<file>.json or DIR/models/<sdk>/...  Paths
+ * are appended (malloc) to *paths / *rels, sorted by relative path. */
+int cc_find_models(const char *dir, char ***paths, char ***rels, size_t *n);
+
+#endif

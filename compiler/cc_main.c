@@ -1,0 +1,156 @@
+/*
+ * cc_main.c -- the airlock-compile command line.
+ *
+ *   airlock-compile build --models DIR [--models DIR ...] [--services a,b]
+ *                         [--docs summary|full] [--keep-going] -o FILE
+ *   airlock-compile info FILE
+ *   airlock-compile verify FILE
+ *   airlock-compile dump FILE SERVICE[:OPERATION]
+ *
+ * Exit status: 0 success, 1 bad input (models, catalog), 2 usage.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "alc_err.h"
+#include "cc_build.h"
+#include "cc_inspect.h"
+
+#ifndef AIRLOCK_SOURCE_DIR
+#define AIRLOCK_SOURCE_DIR "."
+#endif
+
+static void usage(FILE *f)
+{
+	fputs("usage:\n"
+	      "  airlock-compile build --models DIR [--models DIR ...] [--services a,b,...]\n"
+	      "                        [--docs summary|full] [--keep-going] [--threads N]\n"
+	      "                        [--cli-names FILE] [--source NAME] [--revision REV]\n"
+	      "                        [--timings] -o FILE.alc\n"
+	      "  airlock-compile info FILE.alc\n"
+	      "  airlock-compile verify FILE.alc\n"
+	      "  airlock-compile dump FILE.alc SERVICE[:OPERATION]\n"
+	      "\n"
+	      "DIR is a checkout of aws/api-models-aws (either layout: <sdk-id>/service/...\n"
+	      "or models/<sdk-id>/service/...).  AIRLOCK_MODELS (dirs separated by ':')\n"
+	      "is used when no --models is given.\n", f);
+}
+
+/* The CLI-name table: --cli-names, $AIRLOCK_CLI_NAMES, the source tree's
+ * catalogs/, or the one installed beside the binary. */
+static const char *default_cli_names(void)
+{
+	const char *env = getenv("AIRLOCK_CLI_NAMES");
+	if (env && *env)
+		return env;
+	static const char src[] = AIRLOCK_SOURCE_DIR "/catalogs/cli-names.tsv";
+	if (access(src, R_OK) == 0)
+		return src;
+	static char exe_rel[4096];
+	ssize_t n = readlink("/proc/self/exe", exe_rel, sizeof exe_rel - 64);
+	if (n > 0) {
+		exe_rel[n] = '\0';
+		char *slash = strrchr(exe_rel, '/');
+		if (slash) {
+			strcpy(slash, "/../share/airlock/cli-names.tsv");
+			if (access(exe_rel, R_OK) == 0)
+				return exe_rel;
+		}
+	}
+	return NULL;
+}
+
+static int cmd_build(int argc, char **argv)
+{
+	cc_build_opts o;
+	memset(&o, 0, sizeof o);
+	const char **models = calloc((size_t)argc + 16, sizeof *models);
+	char *envcopy = NULL;
+	if (!models)
+		return 1;
+	o.models = models;
+	for (int i = 1; i < argc; i++) {
+		const char *a = argv[i];
+		const char *v = i + 1 < argc ? argv[i + 1] : NULL;
+#define NEEDV() do { if (!v) { fprintf(stderr, "airlock-compile: %s needs a value\n", a); goto usage_err; } i++; } while (0)
+		if (strcmp(a, "--models") == 0) { NEEDV(); models[o.nmodels++] = v; }
+		else if (strcmp(a, "-o") == 0 || strcmp(a, "--output") == 0) { NEEDV(); o.out = v; }
+		else if (strcmp(a, "--services") == 0) { NEEDV(); o.services = v; }
+		else if (strcmp(a, "--cli-names") == 0) { NEEDV(); o.cli_names = v; }
+		else if (strcmp(a, "--source") == 0) { NEEDV(); o.source = v; }
+		else if (strcmp(a, "--revision") == 0) { NEEDV(); o.revision = v; }
+		else if (strcmp(a, "--threads") == 0) { NEEDV(); o.threads = atoi(v); }
+		else if (strcmp(a, "--docs") == 0) {
+			NEEDV();
+			if (strcmp(v, "full") == 0) o.full_docs = 1;
+			else if (strcmp(v, "summary") != 0) {
+				fprintf(stderr, "airlock-compile: --docs takes summary or full\n");
+				goto usage_err;
+			}
+		}
+		else if (strcmp(a, "--keep-going") == 0) o.keep_going = 1;
+		else if (strcmp(a, "--timings") == 0) o.timings = 1;
+		else {
+			fprintf(stderr, "airlock-compile: unknown option %s\n", a);
+			goto usage_err;
+		}
+#undef NEEDV
+	}
+	if (!o.nmodels) {
+		const char *env = getenv("AIRLOCK_MODELS");
+		if (env && *env) {
+			envcopy = strdup(env);
+			for (char *tok = strtok(envcopy, ":"); tok && o.nmodels < 16; tok = strtok(NULL, ":"))
+				if (*tok)
+					models[o.nmodels++] = tok;
+		}
+	}
+	if (!o.nmodels || !o.out) {
+		fprintf(stderr, "airlock-compile: build needs --models DIR (or AIRLOCK_MODELS) and -o FILE\n");
+		goto usage_err;
+	}
+	if (!o.cli_names)
+		o.cli_names = default_cli_names();
+	if (!o.cli_names)
+		fprintf(stderr, "airlock-compile: warning: catalogs/cli-names.tsv not found; "
+		                "CLI names follow the default rule only\n");
+	int rc = cc_build(&o);
+	free(models);
+	free(envcopy);
+	return rc == 0 ? 0 : 1;
+usage_err:
+	usage(stderr);
+	free(models);
+	free(envcopy);
+	return 2;
+}
+
+int main(int argc, char **argv)
+{
+	if (argc < 2) {
+		usage(stderr);
+		return 2;
+	}
+	const char *cmd = argv[1];
+	if (strcmp(cmd, "build") == 0)
+		return cmd_build(argc - 1, argv + 1);
+	if (strcmp(cmd, "info") == 0)
+		return cc_cmd_info(argc - 1, argv + 1);
+	if (strcmp(cmd, "verify") == 0)
+		return cc_cmd_verify(argc - 1, argv + 1);
+	if (strcmp(cmd, "dump") == 0)
+		return cc_cmd_dump(argc - 1, argv + 1);
+	if (strcmp(cmd, "-h") == 0 || strcmp(cmd, "--help") == 0 || strcmp(cmd, "help") == 0) {
+		usage(stdout);
+		return 0;
+	}
+	if (strcmp(cmd, "--version") == 0) {
+		printf("airlock-compile %s\n", AIRLOCK_VERSION);
+		return 0;
+	}
+	fprintf(stderr, "airlock-compile: unknown command %s\n", cmd);
+	usage(stderr);
+	return 2;
+}
