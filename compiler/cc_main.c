@@ -17,6 +17,7 @@
 #include "alc_err.h"
 #include "cc_build.h"
 #include "cc_inspect.h"
+#include "cc_names.h"
 
 #ifndef AIRLOCK_SOURCE_DIR
 #define AIRLOCK_SOURCE_DIR "."
@@ -117,6 +118,7 @@ static int cmd_build(int argc, char **argv)
 		fprintf(stderr, "airlock-compile: warning: catalogs/cli-names.tsv not found; "
 		                "CLI names follow the default rule only\n");
 	int rc = cc_build(&o);
+	cc_names_free();
 	free(models);
 	free(envcopy);
 	return rc == 0 ? 0 : 1;
