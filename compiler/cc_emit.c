@@ -215,6 +215,8 @@ static void load_all(job *j, int threads)
 
 /* ---- the emitter ----------------------------------------------------- */
 
+typedef struct u32list { uint64_t hash; uint32_t first, n; } u32list;
+
 typedef struct emit {
 	cc_pool pool;
 	cc_buf svcs, ops, shapes, shext, members, mext, cons, u32, params, rules, manifest;
@@ -223,6 +225,8 @@ typedef struct emit {
 	uint32_t *cons_map;
 	uint64_t *cons_hash;
 	size_t cons_slots;
+	u32list *u32_map;
+	size_t u32_slots, u32_used;
 	cc_buf diag;
 	int failed;
 } emit;
@@ -368,14 +372,53 @@ static uint32_t emit_params(emit *e, const cc_param *p, uint32_t n)
 	return first;
 }
 
+/* Operations of a service mostly share one error list: identical lists
+ * are stored once (keyed by content hash; the map is exact, not lossy). */
 static uint32_t emit_u32_refs(emit *e, const cc_model *m, uint32_t base,
                               const int32_t *v, uint32_t n)
 {
-	uint32_t first = e->nu32;
-	for (uint32_t i = 0; i < n; i++) {
-		uint32_t x = ref_out(m, base, v[i]);
-		REC_ADD(e->u32, e->nu32, x);
+	if (!n)
+		return e->nu32;
+	uint32_t tmp[256], *list = n <= 256 ? tmp : cc_xmalloc(n * sizeof *list);
+	for (uint32_t i = 0; i < n; i++)
+		list[i] = ref_out(m, base, v[i]);
+	uint64_t h = XXH3_64bits(list, n * sizeof *list);
+	if (!e->u32_slots) {
+		e->u32_slots = 1u << 12;
+		e->u32_map = cc_xcalloc(e->u32_slots, sizeof *e->u32_map);
 	}
+	size_t mask = e->u32_slots - 1, i = (size_t)h & mask;
+	const uint32_t *all = (const uint32_t *)e->u32.p;
+	while (e->u32_map[i].n) {
+		if (e->u32_map[i].hash == h && e->u32_map[i].n == n &&
+		    memcmp(all + e->u32_map[i].first, list, n * sizeof *list) == 0) {
+			if (list != tmp)
+				free(list);
+			return e->u32_map[i].first;
+		}
+		i = (i + 1) & mask;
+	}
+	uint32_t first = e->nu32;
+	cc_buf_put(&e->u32, list, n * sizeof *list);
+	e->nu32 += n;
+	e->u32_map[i] = (u32list){ h, first, n };
+	if (++e->u32_used * 2 > e->u32_slots) {
+		size_t ns = e->u32_slots * 2;
+		u32list *nm = cc_xcalloc(ns, sizeof *nm);
+		for (size_t k = 0; k < e->u32_slots; k++) {
+			if (!e->u32_map[k].n)
+				continue;
+			size_t j = (size_t)e->u32_map[k].hash & (ns - 1);
+			while (nm[j].n)
+				j = (j + 1) & (ns - 1);
+			nm[j] = e->u32_map[k];
+		}
+		free(e->u32_map);
+		e->u32_map = nm;
+		e->u32_slots = ns;
+	}
+	if (list != tmp)
+		free(list);
 	return first;
 }
 
@@ -975,6 +1018,7 @@ int cc_build(const cc_build_opts *o)
 			cc_buf_free(bufs[i]);
 		free(e.cons_map);
 		free(e.cons_hash);
+		free(e.u32_map);
 	}
 	if (o->timings)
 		fprintf(stderr, "timings: scan %.1f ms, load %.1f ms (%d threads), emit %.1f ms, write %.1f ms, total %.1f ms\n",
