@@ -1,0 +1,173 @@
+#!/bin/sh
+# bench/run.sh -- build airlock (Release) and its benchmarks, run them on the
+# full AWS corpus and print one report, each figure with its target.
+#
+#   bench/run.sh
+#
+# Environment (all optional):
+#   AIRLOCK_SHARED   models root, default ../shared beside the repository
+#                    (uses $AIRLOCK_SHARED/api-models-aws and
+#                    $AIRLOCK_SHARED/models-derived)
+#   BENCH_BUILD_DIR  build tree, default <repo>/build-bench
+#   BENCH_RUNS       runs of the build and of the cJSON parse (median), 7
+#   BENCH_OPEN_RUNS  alc_open + alc_close runs (median), 300
+#   BENCH_LOOKUPS    operation names looked up, 20000
+#   BENCH_SEED       seed of the name list, 20250402
+#   BENCH_STRICT     1: exit status 1 when any figure misses its target
+#
+# Timings are medians, so one disturbed run does not move them, but other
+# work on the machine still slows every run: the report prints the load
+# average before and after.  Targets live here, never in tests/ (tests must
+# not depend on timing).  Takes about 15 s after the build on 2 cores.
+set -eu
+
+ROOT=$(cd "$(dirname "$0")/.." && pwd)
+SHARED=${AIRLOCK_SHARED:-$ROOT/../shared}
+BUILD=${BENCH_BUILD_DIR:-$ROOT/build-bench}
+RUNS=${BENCH_RUNS:-7}
+OPEN_RUNS=${BENCH_OPEN_RUNS:-300}
+LOOKUPS=${BENCH_LOOKUPS:-20000}
+SEED=${BENCH_SEED:-20250402}
+JOBS=$(nproc 2>/dev/null || echo 2)
+MODELS1=$SHARED/api-models-aws
+MODELS2=$SHARED/models-derived
+
+for d in "$MODELS1" "$MODELS2"; do
+	if [ ! -d "$d" ]; then
+		echo "bench/run.sh: $d: no such directory (set AIRLOCK_SHARED)" >&2
+		exit 1
+	fi
+done
+
+# ---- build ---------------------------------------------------------------
+mkdir -p "$BUILD"
+LOG=$BUILD/bench-build.log
+if ! { cmake -S "$ROOT" -B "$BUILD" -DCMAKE_BUILD_TYPE=Release &&
+       cmake --build "$BUILD" -j "$JOBS" --target airlock-compile \
+             bench_exec bench_cjson bench_catalog; } >"$LOG" 2>&1; then
+	tail -30 "$LOG" >&2
+	echo "bench/run.sh: build failed (log: $LOG)" >&2
+	exit 1
+fi
+COMPILE=$BUILD/compiler/airlock-compile
+B=$BUILD/bench
+
+TMP=$(mktemp -d "${TMPDIR:-/tmp}/airlock-bench.XXXXXX")
+trap 'rm -rf "$TMP"' EXIT INT TERM
+CAT=$TMP/full.alc
+
+load() { cut -d' ' -f1-3 /proc/loadavg; }
+LOAD_BEFORE=$(load)
+
+# ---- run -----------------------------------------------------------------
+# The warm-up run of bench_exec brings the 140 MB of models into the page
+# cache, so every timed run reads them from memory, as the cJSON bench does.
+"$B/bench_exec" -n "$RUNS" -w 1 -- "$COMPILE" build --models "$MODELS1" \
+	--models "$MODELS2" -o "$CAT" >"$TMP/build.kv"
+"$COMPILE" build --models "$MODELS1" --models "$MODELS2" --timings \
+	-o "$CAT" 2>"$TMP/phases.txt" >/dev/null
+"$B/bench_cjson" -n "$RUNS" "$MODELS1" "$MODELS2" >"$TMP/cjson.kv"
+"$B/bench_catalog" -o "$OPEN_RUNS" -l "$LOOKUPS" -s "$SEED" "$CAT" >"$TMP/cat.kv"
+
+LOAD_AFTER=$(load)
+
+# ---- report --------------------------------------------------------------
+kv() { sed -n "s/^$2=//p" "$1" | head -n 1; }
+calc() { awk "BEGIN { printf \"$1\", $2 }"; }
+
+NPASS=0
+NMISS=0
+# verdict VALUE OP LIMIT: PASS when VALUE OP LIMIT holds (OP is < or <=).
+verdict() {
+	if [ "$(awk "BEGIN { print ($1 $2 $3) ? 1 : 0 }")" = 1 ]; then
+		NPASS=$((NPASS + 1)); V=PASS
+	else
+		NMISS=$((NMISS + 1)); V=MISS
+	fi
+}
+row() { printf '  %-34s %-24s %-22s %s\n' "$1" "$2" "$3" "$4"; }
+
+build_ms=$(kv "$TMP/build.kv" wall_ms_median)
+cjson_ms=$(kv "$TMP/cjson.kv" parse_ms_median)
+ratio=$(calc %.2f "$build_ms / $cjson_ms")
+rss_med=$(calc %.1f "$(kv "$TMP/build.kv" maxrss_kib_median) / 1024")
+rss_max=$(calc %.1f "$(kv "$TMP/build.kv" maxrss_kib_max) / 1024")
+size=$(kv "$TMP/cat.kv" file_bytes)
+size_mb=$(calc %.2f "$size / 1e6")
+size_mib=$(calc %.2f "$size / 1048576")
+open_us=$(kv "$TMP/cat.kv" open_us_median)
+open_ms=$(calc %.2f "$open_us / 1e3")
+look_ns=$(kv "$TMP/cat.kv" lookup_ns_median)
+
+GIT=$(git -C "$ROOT" rev-parse --short HEAD 2>/dev/null || echo unknown)
+DIRTY=$(git -C "$ROOT" status --porcelain --untracked-files=no 2>/dev/null |
+        grep -q . && echo "+local changes" || true)
+CPU=$(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -n 1)
+MEM=$(awk '/^MemTotal/ { printf "%.1f GiB", $2 / 1048576 }' /proc/meminfo)
+CC=$(sed -n 's/^CMAKE_C_COMPILER:[A-Z]*=//p' "$BUILD/CMakeCache.txt")
+
+echo "airlock benchmark report -- $(date -u '+%Y-%m-%d %H:%M:%S UTC')"
+echo "  tree:    $ROOT (git $GIT$DIRTY), Release build in $BUILD"
+echo "  machine: ${CPU:-unknown CPU}, nproc $JOBS, $MEM RAM, $(uname -sr)"
+echo "  cc:      $("$CC" --version 2>/dev/null | head -n 1)"
+echo "  libs:    cJSON $(pkg-config --modversion libcjson 2>/dev/null || echo ?)," \
+     "xxHash $(pkg-config --modversion libxxhash 2>/dev/null || echo ?)"
+echo "  load average (1/5/15 min): before $LOAD_BEFORE, after $LOAD_AFTER"
+if awk "BEGIN { exit !(${LOAD_BEFORE%% *} > $JOBS / 2 || ${LOAD_AFTER%% *} > $JOBS / 2) }"; then
+	echo "  NOTE: the machine was busy (load > nproc/2): timings are pessimistic"
+fi
+echo "  corpus:  $(kv "$TMP/cjson.kv" files) model files," \
+     "$(calc %.1f "$(kv "$TMP/cjson.kv" bytes) / 1e6") MB ($MODELS1, $MODELS2)"
+echo
+row FIGURE VALUE TARGET RESULT
+verdict "$build_ms" '<' 1000
+row "build time (median of $RUNS)" "$build_ms ms" "< 1000 ms" "$V"
+row "build peak RSS (median / max)" "$rss_med / $rss_max MiB" "-" info
+row "cJSON parse alone (median of $RUNS)" "$cjson_ms ms" "-" info
+verdict "$ratio" '<=' 2
+row "build / cJSON" "${ratio}x" "<= 2x" "$V"
+verdict "$size" '<=' 25000000
+row "catalog size (MB = 10^6 B)" "$size_mb MB ($size B)" "<= 25 MB" "$V"
+verdict "$size" '<=' 26214400
+row "catalog size (MiB = 2^20 B)" "$size_mib MiB" "<= 25 MiB" "$V"
+verdict "$open_us" '<=' 5000
+row "open+validate (median of $OPEN_RUNS)" "$open_ms ms" "<= 5 ms" "$V"
+verdict "$look_ns" '<=' 100
+row "lookup, $(kv "$TMP/cat.kv" lookup_names) mixed names" "$look_ns ns" "<= 100 ns" "$V"
+echo
+echo "  $NPASS PASS, $NMISS MISS"
+
+echo
+echo "details"
+echo "  build runs (ms):   $(sed -n 's/^wall_ms_[0-9]*=//p' "$TMP/build.kv" | tr '\n' ' ')"
+echo "  build CPU:         user $(kv "$TMP/build.kv" user_ms_median) ms," \
+     "sys $(kv "$TMP/build.kv" sys_ms_median) ms (medians; $JOBS threads)"
+echo "  build phases:      $(sed -n 's/^timings: //p' "$TMP/phases.txt")"
+echo "  cJSON runs (ms):   $(sed -n 's/^parse_ms_[0-9]*=//p' "$TMP/cjson.kv" | tr '\n' ' ')" \
+     "($(kv "$TMP/cjson.kv" mb_per_s) MB/s, one thread, malloc)"
+echo "  catalog:           $(kv "$TMP/cat.kv" services) services," \
+     "$(kv "$TMP/cat.kv" operations) operations, $(kv "$TMP/cat.kv" shapes) shapes," \
+     "$(kv "$TMP/cat.kv" members) members"
+echo "  sections (bytes):"
+sed -n 's/^sec\.\([A-Z_0-9]*\)\.bytes=\(.*\)/\1 \2/p' "$TMP/cat.kv" |
+	awk -v total="$size" '{ printf "    %-10s %10d  %5.1f%%\n", $1, $2, 100 * $2 / total }'
+echo "  open+validate:     median $open_us us, min $(kv "$TMP/cat.kv" open_us_min) us; parts" \
+     "(medians): mmap+populate $(kv "$TMP/cat.kv" part.mmap_populate_us) us," \
+     "XXH3-128 $(kv "$TMP/cat.kv" part.xxh3_128_us) us," \
+     "alc_open_mem (checksum + checks) $(kv "$TMP/cat.kv" part.open_mem_us) us"
+echo "  lookup by form (ns): key $(kv "$TMP/cat.kv" lookup_ns.key)," \
+     "sdk-id $(kv "$TMP/cat.kv" lookup_ns.sdkid), cli $(kv "$TMP/cat.kv" lookup_ns.cli)," \
+     "alias $(kv "$TMP/cat.kv" lookup_ns.alias), key:cli-op $(kv "$TMP/cat.kv" lookup_ns.key_cliop);" \
+     "miss $(kv "$TMP/cat.kv" miss_ns_median)"
+echo "  lookup names:      seed $SEED, $(kv "$TMP/cat.kv" lookup_passes) passes;" \
+     "key $(kv "$TMP/cat.kv" names.key), sdk-id $(kv "$TMP/cat.kv" names.sdkid)," \
+     "cli $(kv "$TMP/cat.kv" names.cli), alias $(kv "$TMP/cat.kv" names.alias)," \
+     "key:cli-op $(kv "$TMP/cat.kv" names.key_cliop);" \
+     "rejected (resolve elsewhere) $(sed -n 's/^rejected\.[a-z_]*=//p' "$TMP/cat.kv" | awk '{ n += $1 } END { print n + 0 }')"
+echo "  e.g.:              \"$(kv "$TMP/cat.kv" example_0)\", \"$(kv "$TMP/cat.kv" example_1)\"," \
+     "\"$(kv "$TMP/cat.kv" example_2)\""
+
+if [ "${BENCH_STRICT:-0}" = 1 ] && [ "$NMISS" -gt 0 ]; then
+	exit 1
+fi
+exit 0
