@@ -125,11 +125,13 @@ for config in $configs; do
 		fi
 		dir=$root/build-ci/fuzz
 		[[ ${AIRLOCK_CI_CLEAN:-0} == 1 ]] && rm -rf "$dir"
-		step "fuzz: configure" env CC=clang cmake -S "$root" -B "$dir" \
+		step "fuzz: configure" cmake -S "$root" -B "$dir" -DCMAKE_C_COMPILER=clang \
 			-DAIRLOCK_WERROR=ON -DAIRLOCK_FUZZ=ON -DCMAKE_BUILD_TYPE=RelWithDebInfo ||
 			continue
+		# fuzz_* targets, less the plain replay tools (fuzz_*_replay) that
+		# the normal test run already uses.
 		mapfile -t targets < <(cmake --build "$dir" --target help 2>/dev/null |
-			sed -n 's/^\.\.\. \(fuzz_[A-Za-z0-9_]*\).*/\1/p')
+			sed -n 's/^\.\.\. \(fuzz_[A-Za-z0-9_]*\).*/\1/p' | grep -v '_replay$')
 		if ((${#targets[@]} == 0)); then
 			summary+=("skip  fuzz (no fuzz_* targets in the build)")
 			continue
@@ -139,7 +141,10 @@ for config in $configs; do
 		if ((fuzz_seconds > 0)); then
 			for t in "${targets[@]}"; do
 				bin=$(find "$dir" -type f -name "$t" -perm -u+x -print -quit)
-				[[ -n $bin ]] || continue
+				# Only libFuzzer binaries take -max_total_time.
+				if [[ -z $bin ]] || ! grep -qa max_total_time "$bin"; then
+					continue
+				fi
 				# Run in a scratch dir (libFuzzer writes crash-* files to its
 				# working directory) with a scratch corpus first, so that new
 				# inputs never land in the tree's seed corpus, if it has one.
