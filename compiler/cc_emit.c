@@ -972,8 +972,9 @@ int cc_build(const cc_build_opts *o)
 		qsort(sel, nsel, sizeof *sel, cmp_model_key);
 		for (size_t i = 1; i < nsel; i++) {
 			if (strcmp(sel[i - 1]->key, sel[i]->key) == 0) {
-				fprintf(stderr, "%s: duplicate service \"%s\" (also defined by %s)\n",
-				        sel[i]->path, sel[i]->sdk_id, sel[i - 1]->path);
+				fprintf(stderr, "%s: $.shapes['%s'].traits['aws.api#service'].sdkId: "
+				        "duplicate service \"%s\" (also defined by %s)\n",
+				        sel[i]->path, sel[i]->service_id, sel[i]->sdk_id, sel[i - 1]->path);
 				rc = AL_EDUP;
 			}
 		}

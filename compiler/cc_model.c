@@ -995,11 +995,13 @@ static int32_t *read_errors(loader *L, const cJSON *errs, const char *owner,
 	}
 	int32_t *v = cc_arena_alloc(&L->m->arena, cnt * sizeof *v);
 	const cJSON *it;
+	unsigned idx = 0;
 	cJSON_ArrayForEach(it, errs) {
+		unsigned at = idx++;
 		const char *tid = str_of(obj_get(it, "target"));
 		int32_t e = tid ? find_ent(L, tid) : -1;
 		if (e < 0 || L->ents[e].kind != K_DATA) {
-			snprintf(L->jp, sizeof L->jp, "$.shapes['%s'].errors[%u]", owner, k);
+			snprintf(L->jp, sizeof L->jp, "$.shapes['%s'].errors[%u].target", owner, at);
 			err(L, L->jp, "unknown error shape %s", tid ? tid : "(no target)");
 			continue;
 		}
@@ -1011,8 +1013,8 @@ static int32_t *read_errors(loader *L, const cJSON *errs, const char *owner,
 	return v;
 }
 
-static void collect_ops(loader *L, const cJSON *owner, int depth, uint32_t *ops,
-                        uint32_t *nops, uint32_t cap)
+static void collect_ops(loader *L, const char *owner_id, const cJSON *owner,
+                        int depth, uint32_t *ops, uint32_t *nops, uint32_t cap)
 {
 	static const char *const op_keys[] = { "create", "put", "read", "update",
 	                                       "delete", "list" };
@@ -1022,21 +1024,27 @@ static void collect_ops(loader *L, const cJSON *owner, int depth, uint32_t *ops,
 	for (size_t i = 0; i < 6; i++) {
 		const char *tid = str_of(obj_get(obj_get(owner, op_keys[i]), "target"));
 		int32_t e = tid ? find_ent(L, tid) : -1;
-		if (tid && e < 0)
-			err(L, NULL, "unknown operation %s", tid);
-		if (e >= 0 && L->ents[e].kind == K_OPERATION && !L->ents[e].visited &&
-		    *nops < cap) {
+		if (tid && (e < 0 || L->ents[e].kind != K_OPERATION)) {
+			snprintf(L->jp, sizeof L->jp, "$.shapes['%s'].%s.target", owner_id, op_keys[i]);
+			err(L, L->jp, "unknown operation %s", tid);
+			continue;
+		}
+		if (e >= 0 && !L->ents[e].visited && *nops < cap) {
 			L->ents[e].visited = 1;
 			ops[(*nops)++] = (uint32_t)e;
 		}
 	}
 	for (size_t k = 0; k < 2; k++) {
 		const cJSON *it;
+		unsigned idx = 0;
 		cJSON_ArrayForEach(it, obj_get(owner, list_keys[k])) {
+			unsigned at = idx++;
 			const char *tid = str_of(obj_get(it, "target"));
 			int32_t e = tid ? find_ent(L, tid) : -1;
 			if (e < 0 || L->ents[e].kind != K_OPERATION) {
-				err(L, NULL, "unknown operation %s", tid ? tid : "(no target)");
+				snprintf(L->jp, sizeof L->jp, "$.shapes['%s'].%s[%u].target",
+				         owner_id, list_keys[k], at);
+				err(L, L->jp, "unknown operation %s", tid ? tid : "(no target)");
 				continue;
 			}
 			if (!L->ents[e].visited && *nops < cap) {
@@ -1046,16 +1054,20 @@ static void collect_ops(loader *L, const cJSON *owner, int depth, uint32_t *ops,
 		}
 	}
 	const cJSON *it;
+	unsigned idx = 0;
 	cJSON_ArrayForEach(it, obj_get(owner, "resources")) {
+		unsigned at = idx++;
 		const char *tid = str_of(obj_get(it, "target"));
 		int32_t e = tid ? find_ent(L, tid) : -1;
 		if (e < 0 || L->ents[e].kind != K_RESOURCE) {
-			err(L, NULL, "unknown resource %s", tid ? tid : "(no target)");
+			snprintf(L->jp, sizeof L->jp, "$.shapes['%s'].resources[%u].target",
+			         owner_id, at);
+			err(L, L->jp, "unknown resource %s", tid ? tid : "(no target)");
 			continue;
 		}
 		if (!L->ents[e].visited) {
 			L->ents[e].visited = 1;
-			collect_ops(L, L->ents[e].json, depth + 1, ops, nops, cap);
+			collect_ops(L, L->ents[e].id, L->ents[e].json, depth + 1, ops, nops, cap);
 		}
 	}
 }
@@ -1526,7 +1538,7 @@ int cc_model_load(cc_model *m, const char *path, const char *relpath,
 		uint32_t *opents = cc_xmalloc((cap ? cap : 1) * sizeof *opents);
 		uint32_t nops = 0;
 		L.ents[service].visited = 1;
-		collect_ops(&L, sj, 0, opents, &nops, cap);
+		collect_ops(&L, L.ents[service].id, sj, 0, opents, &nops, cap);
 		stack st = { 0 };
 		for (uint32_t i = 0; i < nops; i++) {
 			const cJSON *oj = L.ents[opents[i]].json;
