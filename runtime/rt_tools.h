@@ -1,0 +1,85 @@
+/*
+ * rt_tools.h -- the catalog tools that the MCP server and the command line
+ * share: search_operations, describe_operation, validate_input.
+ *
+ * Each tool takes its arguments as a JSON object and returns either a
+ * structured result (the MCP structuredContent; the CLI renders it for
+ * people) or an error message an agent can act on (MCP isError: true):
+ * unknown services and operations come with suggestions, wrong argument
+ * types name the argument and what it must be.
+ *
+ * Owner: rt_tools.c.  An rt_tools borrows the catalog, which must outlive
+ * it; the search index is built at the first search (start-up stays a
+ * mmap) and freed by rt_tools_fini().  Not thread-safe: one per thread.
+ */
+#ifndef RT_TOOLS_H
+#define RT_TOOLS_H
+
+#include <cjson/cJSON.h>
+#include <stddef.h>
+
+#include "alc_reader.h"
+#include "rt_search.h"
+
+/* Behaviour hints (MCP ToolAnnotations). */
+#define RT_TOOL_READONLY    0x1u
+#define RT_TOOL_DESTRUCTIVE 0x2u
+#define RT_TOOL_IDEMPOTENT  0x4u
+#define RT_TOOL_OPEN_WORLD  0x8u
+
+typedef struct rt_tool_def {
+	const char *name;
+	const char *title;
+	const char *description;
+	const char *input_schema;   /* JSON text (draft 2020-12) */
+	const char *output_schema;  /* JSON text */
+	unsigned hints;             /* RT_TOOL_* */
+} rt_tool_def;
+
+/* The tools, in the order tools/list presents them.  Static data. */
+size_t rt_tools_count(void);
+const rt_tool_def *rt_tools_get(size_t i);
+const rt_tool_def *rt_tools_find(const char *name);
+
+typedef struct rt_tools {
+	const alc_catalog *cat;
+	rt_search *search;          /* NULL until the first search */
+} rt_tools;
+
+void rt_tools_init(rt_tools *t, const alc_catalog *cat);
+void rt_tools_fini(rt_tools *t);
+
+/* Limits of the tools' arguments and results. */
+#define RT_SEARCH_LIMIT_DEFAULT 10
+#define RT_SEARCH_LIMIT_MAX 50
+#define RT_VIOLATIONS_SHOWN 100
+
+/* Called between the steps of a call; a non-zero return abandons it. */
+typedef int (*rt_tools_cancel_fn)(void *ctx);
+
+typedef struct rt_tool_result {
+	cJSON *structured;   /* the result, when error is NULL */
+	char *error;         /* malloc'd message: the call failed (isError) */
+} rt_tool_result;
+
+/* Run tool NAME on ARGS (an object; NULL is taken as {}).  Returns 0 with
+ * exactly one of out->structured and out->error set; AL_ENOTFOUND for an
+ * unknown tool; AL_ECANCELED when CANCEL (may be NULL) asked to stop;
+ * AL_ENOMEM.  Free the result with rt_tool_result_free(). */
+int rt_tools_call(rt_tools *t, const char *name, const cJSON *args,
+                  rt_tool_result *out, rt_tools_cancel_fn cancel, void *ctx);
+void rt_tool_result_free(rt_tool_result *r);
+
+/* Service or operation lookups with the tools' error messages (used by the
+ * CLI too).  On failure they return NULL and a malloc'd message in *err
+ * that names near matches. */
+const alc_service *rt_tools_service(const alc_catalog *cat, const char *name,
+                                    char **err);
+const alc_operation *rt_tools_operation(const alc_catalog *cat,
+                                        const alc_service *svc,
+                                        const char *name, char **err);
+
+/* Protocol name of a service ("awsJson1_1", "restXml", ...). */
+const char *rt_tools_protocol_name(unsigned protocol);
+
+#endif
