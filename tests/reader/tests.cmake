@@ -22,4 +22,12 @@ if(TARGET airlock-compile)
                    ${CMAKE_CURRENT_BINARY_DIR}/reader-corrupt)
   set_tests_properties(reader.corrupt PROPERTIES SKIP_RETURN_CODE 77
                        TIMEOUT 600)
+  # and the full catalog (the shared fixture of tests/CMakeLists.txt)
+  if(DEFINED AIRLOCK_FULL_CATALOG)
+    add_test(NAME reader.full.verify
+             COMMAND $<TARGET_FILE:airlock-compile> verify
+                     ${AIRLOCK_FULL_CATALOG})
+    set_tests_properties(reader.full.verify PROPERTIES
+                         FIXTURES_REQUIRED full_catalog)
+  endif()
 endif()
