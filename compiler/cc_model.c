@@ -21,6 +21,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/stat.h>
 
 #include <xxhash.h>
@@ -485,6 +486,31 @@ static size_t entity(const char *p, char *out)
 	return 0;
 }
 
+/* Is the tag at P ("<b>", "</code>", "<a href=...>") an inline HTML
+ * element?  Those render without any break, so they must not become a
+ * blank: "<code>AES256</code>," reads "AES256,", not "AES256 ,". */
+static int is_inline_tag(const char *p, const char *end)
+{
+	static const char *const tags[] = { "a", "b", "i", "u", "em", "strong",
+	                                    "code", "span", "sub", "sup", "tt",
+	                                    "kbd", "var", "samp", "abbr", "cite",
+	                                    "q", "s", "small", "big", "mark",
+	                                    "strike" };
+	p++;
+	if (p < end && *p == '/')
+		p++;
+	const char *nm = p;
+	while (p < end && ((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z')))
+		p++;
+	size_t n = (size_t)(p - nm);
+	if (!n || (p < end && *p != ' ' && *p != '/' && *p != '\t' && *p != '\n'))
+		return 0;
+	for (size_t i = 0; i < sizeof tags / sizeof tags[0]; i++)
+		if (strlen(tags[i]) == n && strncasecmp(nm, tags[i], n) == 0)
+			return 1;
+	return 0;
+}
+
 const char *cc_doc_text(cc_arena *a, const char *doc, int summary_only)
 {
 	if (!doc || !*doc)
@@ -504,6 +530,7 @@ const char *cc_doc_text(cc_arena *a, const char *doc, int summary_only)
 			const char *q = strchr(p, '>');
 			if (!q)
 				break;
+			const char *tag = p;
 			int closing_p = (q - p >= 2 && (strncmp(p, "</p", 3) == 0 ||
 			                 strncmp(p, "<br", 3) == 0 || strncmp(p, "</li", 4) == 0 ||
 			                 strncmp(p, "<li", 3) == 0 || strncmp(p, "</h", 3) == 0));
@@ -512,7 +539,7 @@ const char *cc_doc_text(cc_arena *a, const char *doc, int summary_only)
 				if (summary_only)
 					break;
 				para = 1;
-			} else {
+			} else if (!is_inline_tag(tag, q)) {
 				space = 1;
 			}
 			continue;
