@@ -398,6 +398,8 @@ static int check_directory(vstate *v, const alc_section **by_id)
 			if (dir[j].id == s->id)
 				return fail(v->diag, AL_ECORRUPT, "sections %u and %u "
 				            "both have id %u (%s)", j, i, s->id, nm);
+		if (s->size)
+			ext[next++] = (struct extent){ s->offset, s->size, nm, i };
 		if (s->id == 0 || s->id > ALC_SEC_MAX_ID)
 			continue;     /* unknown: a newer optional section */
 		const struct sec_desc *d = &sec_descs[s->id];
@@ -405,11 +407,9 @@ static int check_directory(vstate *v, const alc_section **by_id)
 			return fail(v->diag, AL_ECORRUPT, "section %u (%s): entsize "
 			            "%u, expected %u", i, nm, s->entsize, d->entsize);
 		by_id[s->id] = s;
-		if (s->size)
-			ext[next++] = (struct extent){ s->offset, s->size, nm, i };
 	}
 	/* Overlaps: sort the (<= 34) extents by offset, compare neighbours.
-	 * Unknown sections are not included: they are never read. */
+	 * Empty sections occupy nothing and cannot overlap. */
 	for (uint32_t i = 1; i < next; i++) {  /* insertion sort, bound 34^2 */
 		struct extent e = ext[i];
 		uint32_t j = i;

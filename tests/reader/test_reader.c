@@ -829,6 +829,14 @@ static void e_overlap_dir(uint8_t *img, size_t len)
 	(void)len;
 	sec_of(img, ALC_SEC_MANIFEST)->offset = sizeof(alc_header);
 }
+static void e_unknown_overlap(uint8_t *img, size_t len)
+{
+	/* sections of unknown ids are bounds- and overlap-checked too */
+	(void)len;
+	alc_section *r = sec_of(img, ALC_SEC_RULES);
+	r->id = 99;
+	r->offset = sec_of(img, ALC_SEC_SVCS)->offset;
+}
 static void e_slot_count(uint8_t *img, size_t len)
 {
 	(void)len;
@@ -1126,6 +1134,7 @@ static void test_records(void)
 		{ "strs first", e_strs_first, "STRS: first byte" },
 		{ "overlap", e_overlap, "overlaps" },
 		{ "overlap dir", e_overlap_dir, "overlaps" },
+		{ "unknown overlap", e_unknown_overlap, "unknown [" },
 		{ "slot_count", e_slot_count, "IDX_OP.slot_count: 3" },
 		{ "slot size", e_slot_size, "IDX_CLI: section is" },
 		{ "index full", e_index_full, "IDX_SVC.entry_count" },
