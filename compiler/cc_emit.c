@@ -570,15 +570,22 @@ static void build_index(emit *e, const ikey *keys, size_t n, int scoped, cc_buf 
 	const char *strs = (const char *)e->pool.data.p;
 	const alc_operation *ops = (const alc_operation *)e->ops.p;
 	for (size_t i = 0; i < n; i++) {
-		const char *k = strs + keys[i].key;
-		size_t kl = strlen(k);
+		/* The slot keeps the record's own string; the hash is of its
+		 * normalised form (see alc_format.h). */
+		char k[ALC_KEY_MAX], other[ALC_KEY_MAX];
+		const char *raw = strs + keys[i].key;
+		size_t kl = alc_normalise(k, sizeof k, raw, strlen(raw));
+		if (!kl)
+			continue;
 		uint64_t h = XXH3_64bits_withSeed(k, kl, ALC_INDEX_SEED + keys[i].scope);
 		uint32_t j = (uint32_t)h & (slots - 1);
 		int dup = 0;
 		while (tab[j].value != ALC_NONE) {
-			/* interned: same offset, same key */
-			if (tab[j].key == keys[i].key &&
-			    (!scoped || ops[tab[j].value].service == keys[i].scope)) {
+			const char *o = strs + tab[j].key;
+			if (tab[j].hash == h &&
+			    (!scoped || ops[tab[j].value].service == keys[i].scope) &&
+			    alc_normalise(other, sizeof other, o, strlen(o)) == kl &&
+			    memcmp(other, k, kl) == 0) {
 				dup = 1;
 				break;
 			}
@@ -595,14 +602,6 @@ static void build_index(emit *e, const ikey *keys, size_t n, int scoped, cc_buf 
 	free(tab);
 }
 
-static uint32_t S_norm(emit *e, uint32_t off)
-{
-	char buf[ALC_KEY_MAX];
-	const char *s = (const char *)e->pool.data.p + off;
-	size_t n = alc_normalise(buf, sizeof buf, s, strlen(s));
-	return n ? cc_intern(&e->pool, buf, n) : 0;
-}
-
 static void build_indexes(emit *e, cc_buf *isvc, cc_buf *iop, cc_buf *icli)
 {
 	const alc_service *sv = (const alc_service *)e->svcs.p;
@@ -616,9 +615,8 @@ static void build_indexes(emit *e, cc_buf *isvc, cc_buf *iop, cc_buf *icli)
 			uint32_t f = pass == 0 ? sv[i].key : pass == 1 ? sv[i].sdk_id :
 			             pass == 2 ? sv[i].cli_name : pass == 3 ? sv[i].target_prefix :
 			             sv[i].endpoint_prefix;
-			uint32_t key = f ? S_norm(e, f) : 0;
-			if (key)
-				k[n++] = (ikey){ key, i, 0 };
+			if (f)
+				k[n++] = (ikey){ f, i, 0 };
 		}
 	}
 	build_index(e, k, n, 0, isvc);
@@ -629,12 +627,10 @@ static void build_indexes(emit *e, cc_buf *isvc, cc_buf *iop, cc_buf *icli)
 	size_t nc = 0;
 	n = 0;
 	for (uint32_t i = 0; i < e->nops; i++) {
-		uint32_t key = S_norm(e, ops[i].name);
-		if (key)
-			k[n++] = (ikey){ key, i, ops[i].service };
-		key = ops[i].cli_name ? S_norm(e, ops[i].cli_name) : 0;
-		if (key)
-			kc[nc++] = (ikey){ key, i, ops[i].service };
+		if (ops[i].name)
+			k[n++] = (ikey){ ops[i].name, i, ops[i].service };
+		if (ops[i].cli_name)
+			kc[nc++] = (ikey){ ops[i].cli_name, i, ops[i].service };
 	}
 	build_index(e, k, n, 1, iop);
 	build_index(e, kc, nc, 1, icli);

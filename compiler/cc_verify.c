@@ -119,8 +119,14 @@ static int verify_index(const alc_catalog *c, const alc_index_header *ih,
 	for (uint32_t i = 0; i < ih->slot_count; i++) {
 		if (sl[i].value == ALC_NONE)
 			continue;
-		const char *key = alc_str(c, sl[i].key);
-		size_t len = strlen(key);
+		/* Stored keys are the records' own strings ("CloudWatch Logs",
+		 * "CreateStack"); the hash is of their normalised form. */
+		const char *stored = alc_str(c, sl[i].key);
+		size_t len = alc_normalise(tmp, sizeof tmp, stored, strlen(stored));
+		if (!len)
+			return vfail(d, "%s slot %u: key \"%s\" empty or longer than %u bytes",
+			             iname, i, stored, ALC_KEY_MAX - 1);
+		const char *key = tmp;
 		uint64_t seed = slot_seed(c, ih, k, sl[i].value);
 		uint64_t h = XXH3_64bits_withSeed(key, len, seed);
 		if (h != sl[i].hash)
@@ -128,11 +134,6 @@ static int verify_index(const alc_catalog *c, const alc_index_header *ih,
 			             "\"%s\" hashes to %016llx", iname, i,
 			             (unsigned long long)sl[i].hash, key,
 			             (unsigned long long)h);
-		if (alc_normalise(tmp, sizeof tmp, key, len) != len ||
-		    memcmp(tmp, key, len) != 0)
-			return vfail(d, "%s slot %u: key \"%s\" is not normalised "
-			             "or longer than %u bytes", iname, i, key,
-			             ALC_KEY_MAX - 1);
 		/* The probe for this key must end here: not behind an empty
 		 * slot, not shadowed by an earlier slot with the same key (in
 		 * the same service, for operation indexes). */
@@ -142,9 +143,11 @@ static int verify_index(const alc_catalog *c, const alc_index_header *ih,
 				return vfail(d, "%s slot %u: key \"%s\" unreachable "
 				             "(empty slot %u between its home slot "
 				             "%u and it)", iname, i, key, j, home);
+			char other[ALC_KEY_MAX];
 			if (sl[j].hash == h &&
 			    slot_seed(c, ih, k, sl[j].value) == seed &&
-			    strcmp(alc_str(c, sl[j].key), key) == 0)
+			    norm_str(other, alc_str(c, sl[j].key)) == len &&
+			    memcmp(other, key, len) == 0)
 				return vfail(d, "%s slot %u: key \"%s\" duplicated "
 				             "in slot %u", iname, i, key, j);
 		}

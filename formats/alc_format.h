@@ -367,7 +367,11 @@ typedef struct alc_manifest {
  * Open addressing with linear probing over a power-of-two table at most
  * 70% full (so a probe always meets an empty slot).  A slot with value
  * ALC_NONE is empty.  The key string is stored so that a probe compares
- * the full key, not just the hash.
+ * the full key, not just the hash.  The stored key is the record's own
+ * string ("CloudWatch Logs", "CreateStack", "create-stack"), so keys cost
+ * no extra space; the hash is of its normalised form, and a probe
+ * compares normalising the stored key (alc_normalise: ASCII lower case,
+ * ' ' -> '-').
  *
  * IDX_SVC: key = normalised service name (alc_normalise: ASCII lower
  *   case, ' ' -> '-'): the canonical key, sdk-id, CLI name, service shape

@@ -1036,11 +1036,21 @@ size_t alc_normalise(char *out, size_t cap, const char *name, size_t len)
 
 /* Stored key at K (NUL-terminated in STRS) equals KEY[0..LEN)?  Never reads
  * past K's terminator, whatever KEY holds. */
+/* Stored keys are the records' own strings; KEY is normalised, so the
+ * stored key is normalised character by character as it is compared. */
 static int key_eq(const char *k, const char *key, size_t len)
 {
-	for (size_t i = 0; i < len; i++)          /* bound: len */
-		if (k[i] == '\0' || k[i] != key[i])
+	for (size_t i = 0; i < len; i++) {        /* bound: len */
+		char c = k[i];
+		if (c == '\0')
 			return 0;
+		if (c >= 'A' && c <= 'Z')
+			c = (char)(c + ('a' - 'A'));
+		else if (c == ' ')
+			c = '-';
+		if (c != key[i])
+			return 0;
+	}
 	return k[len] == '\0';
 }
 
