@@ -216,6 +216,7 @@ static void load_all(job *j, int threads)
 /* ---- the emitter ----------------------------------------------------- */
 
 typedef struct u32list { uint64_t hash; uint32_t first, n; } u32list;
+typedef struct ruleset_ref { uint64_t hash; uint32_t off, size; } ruleset_ref;
 
 typedef struct emit {
 	cc_pool pool;
@@ -225,6 +226,8 @@ typedef struct emit {
 	uint32_t *cons_map;
 	uint64_t *cons_hash;
 	size_t cons_slots;
+	ruleset_ref *rulesets;
+	size_t nrulesets;
 	u32list *u32_map;
 	size_t u32_slots, u32_used;
 	cc_buf diag;
@@ -422,6 +425,24 @@ static uint32_t emit_u32_refs(emit *e, const cc_model *m, uint32_t base,
 	return first;
 }
 
+/* Rule-set blobs already written, for sharing identical ones.  403 at
+ * most: a linear scan over hashes is enough. */
+static uint32_t find_rules(emit *e, size_t off, uint32_t size)
+{
+	uint64_t h = XXH3_64bits(e->rules.p + off, size);
+	for (size_t i = 0; i < e->nrulesets; i++)
+		if (e->rulesets[i].hash == h && e->rulesets[i].size == size &&
+		    memcmp(e->rules.p + e->rulesets[i].off, e->rules.p + off, size) == 0)
+			return e->rulesets[i].off;
+	return ALC_NONE;
+}
+
+static void add_rules(emit *e, uint32_t off, uint32_t size)
+{
+	e->rulesets = cc_xrealloc(e->rulesets, (e->nrulesets + 1) * sizeof *e->rulesets);
+	e->rulesets[e->nrulesets++] = (ruleset_ref){ XXH3_64bits(e->rules.p + off, size), off, size };
+}
+
 static void emit_model(emit *e, cc_model *m, uint32_t svc_index)
 {
 	uint32_t base = e->nshapes;
@@ -494,13 +515,24 @@ static void emit_model(emit *e, cc_model *m, uint32_t svc_index)
 	if (m->ruleset) {
 		cc_buf_align(&e->rules, ALC_ALIGN);
 		size_t before = e->rules.len;
-		if (cc_rules_encode(m->ruleset, &e->pool, &e->rules, m->path,
-		                    "$.shapes.<service>.traits['smithy.rules#endpointRuleSet']",
+		char jpath[600];
+		snprintf(jpath, sizeof jpath,
+		         "$.shapes['%s'].traits['smithy.rules#endpointRuleSet']", m->service_id);
+		if (cc_rules_encode(m->ruleset, &e->pool, &e->rules, m->path, jpath,
 		                    &e->diag) != 0) {
 			e->failed = 1;
 		} else {
 			sv.rules_offset = (uint32_t)before;
 			sv.rules_size = (uint32_t)(e->rules.len - before);
+			/* Services sharing a rule set byte for byte share one
+			 * copy (blobs are self-contained, offsets relative). */
+			uint32_t prev = find_rules(e, before, sv.rules_size);
+			if (prev != ALC_NONE) {
+				e->rules.len = before;
+				sv.rules_offset = prev;
+			} else {
+				add_rules(e, sv.rules_offset, sv.rules_size);
+			}
 		}
 	}
 
@@ -1016,6 +1048,7 @@ int cc_build(const cc_build_opts *o)
 		free(e.cons_map);
 		free(e.cons_hash);
 		free(e.u32_map);
+		free(e.rulesets);
 	}
 	if (o->timings)
 		fprintf(stderr, "timings: scan %.1f ms, load %.1f ms (%d threads), emit %.1f ms, write %.1f ms, total %.1f ms\n",

@@ -28,6 +28,7 @@
  * mapping; alc_open_mem refuses a buffer that is not 8-aligned.
  */
 #include "alc_reader.h"
+#include "alc_rules.h"
 
 #include "alc_err.h"
 
@@ -532,6 +533,18 @@ static int check_services(vstate *v)
 		                     r->first_shape, r->shape_count, "SHAPES",
 		                     c->nshapes)))
 			return rc;
+		/* The endpoint evaluator walks a rule set without bounds
+		 * checks: prove each one sound here (linear in its size). */
+		if (r->rules_size) {
+			char why[160];
+			if (r->rules_offset % ALC_ALIGN)
+				return fail(v->diag, AL_ECORRUPT, "SVCS[%u].rules_offset: "
+				            "%u is not 8-aligned", i, r->rules_offset);
+			if (alc_rules_check(c->rules + r->rules_offset, r->rules_size,
+			                    c->strs_size, why, sizeof why) != 0)
+				return fail(v->diag, AL_ECORRUPT, "SVCS[%u] rule set: %s",
+				            i, why);
+		}
 		/* alc_shape_service() binary-searches these ranges */
 		if (i > 0 && r->first_shape < (uint64_t)c->svcs[i - 1].first_shape +
 		                              c->svcs[i - 1].shape_count)
