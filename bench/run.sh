@@ -67,7 +67,12 @@ LOAD_BEFORE=$(load)
 "$COMPILE" build --models "$MODELS1" --models "$MODELS2" --timings \
 	-o "$CAT" 2>"$TMP/phases.txt" >/dev/null
 "$B/bench_cjson" -n "$RUNS" "$MODELS1" "$MODELS2" >"$TMP/cjson.kv"
-"$B/bench_catalog" -o "$OPEN_RUNS" -l "$LOOKUPS" -s "$SEED" "$CAT" >"$TMP/cat.kv"
+# A runtime opens an installed catalog, not the one the compiler has just
+# written: the copy's page cache is in small pages, which costs ~1.5 ms more
+# to map (see bench_catalog.c).  The target is judged on the copy.
+cp "$CAT" "$TMP/installed.alc"
+"$B/bench_catalog" -o "$OPEN_RUNS" -l "$LOOKUPS" -s "$SEED" "$TMP/installed.alc" >"$TMP/cat.kv"
+"$B/bench_catalog" -o "$OPEN_RUNS" -l 0 "$CAT" >"$TMP/fresh.kv"
 
 LOAD_AFTER=$(load)
 
@@ -143,6 +148,12 @@ echo "  build runs (ms):   $(sed -n 's/^wall_ms_[0-9]*=//p' "$TMP/build.kv" | tr
 echo "  build CPU:         user $(kv "$TMP/build.kv" user_ms_median) ms," \
      "sys $(kv "$TMP/build.kv" sys_ms_median) ms (medians; $JOBS threads)"
 echo "  build phases:      $(sed -n 's/^timings: //p' "$TMP/phases.txt")"
+build_cpu=$(calc %.1f "$(kv "$TMP/build.kv" user_ms_median) + $(kv "$TMP/build.kv" sys_ms_median)")
+cjson_cpu=$(kv "$TMP/cjson.kv" parse_cpu_ms_median)
+echo "  CPU-time view:     (info: time on CPU, which waiting for a busy CPU does not inflate)" \
+     "build $build_cpu ms (all threads) / cJSON $cjson_cpu ms = $(calc %.2f "$build_cpu / $cjson_cpu")x;" \
+     "open+validate $(calc %.2f "$(kv "$TMP/cat.kv" open_cpu_us_median) / 1e3") ms;" \
+     "lookup $(kv "$TMP/cat.kv" lookup_cpu_ns_median) ns"
 echo "  cJSON runs (ms):   $(sed -n 's/^parse_ms_[0-9]*=//p' "$TMP/cjson.kv" | tr '\n' ' ')" \
      "($(kv "$TMP/cjson.kv" mb_per_s) MB/s, one thread, malloc)"
 echo "  catalog:           $(kv "$TMP/cat.kv" services) services," \
@@ -151,8 +162,10 @@ echo "  catalog:           $(kv "$TMP/cat.kv" services) services," \
 echo "  sections (bytes):"
 sed -n 's/^sec\.\([A-Z_0-9]*\)\.bytes=\(.*\)/\1 \2/p' "$TMP/cat.kv" |
 	awk -v total="$size" '{ printf "    %-10s %10d  %5.1f%%\n", $1, $2, 100 * $2 / total }'
-echo "  open+validate:     median $open_us us, min $(kv "$TMP/cat.kv" open_us_min) us; parts" \
-     "(medians): mmap+populate $(kv "$TMP/cat.kv" part.mmap_populate_us) us," \
+echo "  open+validate:     installed copy: median $open_us us, min $(kv "$TMP/cat.kv" open_us_min) us;" \
+     "file just written by the compiler: median $(kv "$TMP/fresh.kv" open_us_median) us" \
+     "(mmap+populate $(kv "$TMP/fresh.kv" part.mmap_populate_us) us)"
+echo "  open parts (copy): medians: mmap+populate $(kv "$TMP/cat.kv" part.mmap_populate_us) us," \
      "XXH3-128 $(kv "$TMP/cat.kv" part.xxh3_128_us) us," \
      "alc_open_mem (checksum + checks) $(kv "$TMP/cat.kv" part.open_mem_us) us"
 echo "  lookup by form (ns): key $(kv "$TMP/cat.kv" lookup_ns.key)," \
@@ -166,6 +179,11 @@ echo "  lookup names:      seed $SEED, $(kv "$TMP/cat.kv" lookup_passes) passes;
      "rejected (resolve elsewhere) $(sed -n 's/^rejected\.[a-z_]*=//p' "$TMP/cat.kv" | awk '{ n += $1 } END { print n + 0 }')"
 echo "  e.g.:              \"$(kv "$TMP/cat.kv" example_0)\", \"$(kv "$TMP/cat.kv" example_1)\"," \
      "\"$(kv "$TMP/cat.kv" example_2)\""
+
+# Not a timing: FORMAT.md's tables against alc_format.h (needs python3, cc).
+if command -v python3 >/dev/null 2>&1; then
+	echo "  format doc:        $(python3 "$ROOT/bench/check_format_doc.py" "$ROOT" 2>&1 | head -n 5)"
+fi
 
 if [ "${BENCH_STRICT:-0}" = 1 ] && [ "$NMISS" -gt 0 ]; then
 	exit 1
