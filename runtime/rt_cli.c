@@ -199,13 +199,50 @@ static int open_catalog(const opts *o, alc_catalog *cat, const char **path_out)
 
 /* ---- output helpers ------------------------------------------------- */
 
+/* JSON with two-space indentation (cJSON_Print indents with tabs);
+ * scalars are printed by cJSON, so escaping is cJSON's. */
+static int pretty(const cJSON *v, int indent)
+{
+	if (cJSON_IsArray(v) || cJSON_IsObject(v)) {
+		int obj = cJSON_IsObject(v);
+		const cJSON *c = v->child;
+		if (!c) {
+			fputs(obj ? "{}" : "[]", stdout);
+			return 0;
+		}
+		putchar(obj ? '{' : '[');
+		for (; c; c = c->next) {
+			printf("\n%*s", indent + 2, "");
+			if (obj) {
+				cJSON *k = cJSON_CreateString(c->string ? c->string : "");
+				char *ks = k ? cJSON_PrintUnformatted(k) : NULL;
+				cJSON_Delete(k);
+				if (!ks)
+					return -1;
+				printf("%s: ", ks);
+				free(ks);
+			}
+			if (pretty(c, indent + 2) != 0)
+				return -1;
+			if (c->next)
+				putchar(',');
+		}
+		printf("\n%*s%c", indent, "", obj ? '}' : ']');
+		return 0;
+	}
+	char *s = cJSON_PrintUnformatted(v);
+	if (!s)
+		return -1;
+	fputs(s, stdout);
+	free(s);
+	return 0;
+}
+
 static int print_json(const cJSON *v)
 {
-	char *s = cJSON_Print(v);
-	if (!s)
+	if (pretty(v, 0) != 0)
 		return RT_EXIT_FAILURE;
-	puts(s);
-	free(s);
+	putchar('\n');
 	return 0;
 }
 
@@ -252,10 +289,6 @@ static int run_tool(rt_tools *t, const char *name, cJSON *args, cJSON **out)
 
 static int cmd_search(const opts *o, const alc_catalog *cat)
 {
-	if (o->npos < 2) {
-		usage_error("search needs a QUERY, e.g. airlock search list my s3 buckets");
-		return RT_EXIT_USAGE;
-	}
 	char query[1024] = "";
 	for (int i = 1; i < o->npos; i++) {
 		size_t l = strlen(query);
@@ -268,17 +301,8 @@ static int cmd_search(const opts *o, const alc_catalog *cat)
 		cJSON_Delete(args);
 		return RT_EXIT_FAILURE;
 	}
-	if (o->limit) {
-		char *end;
-		errno = 0;
-		long n = strtol(o->limit, &end, 10);
-		if (*end || errno || n < 1 || n > RT_SEARCH_LIMIT_MAX) {
-			usage_error("--limit must be an integer from 1 to %d", RT_SEARCH_LIMIT_MAX);
-			cJSON_Delete(args);
-			return RT_EXIT_USAGE;
-		}
-		cJSON_AddNumberToObject(args, "limit", (double)n);
-	}
+	if (o->limit)
+		cJSON_AddNumberToObject(args, "limit", (double)strtol(o->limit, NULL, 10));
 	rt_tools t;
 	rt_tools_init(&t, cat);
 	cJSON *res = NULL;
@@ -335,6 +359,21 @@ static const char *type_of(const cJSON *n)
 	return "any";
 }
 
+/* Numbers in a schema may be raw JSON text (exact bounds beyond a
+ * double's precision). */
+static int is_num(const cJSON *v)
+{
+	return cJSON_IsNumber(v) || (cJSON_IsRaw(v) && v->valuestring);
+}
+
+static void put_num(const cJSON *v)
+{
+	if (cJSON_IsNumber(v))
+		printf("%.17g", v->valuedouble);
+	else if (cJSON_IsRaw(v) && v->valuestring)
+		fputs(v->valuestring, stdout);
+}
+
 /* One line of facts about schema node N: type and constraints. */
 static void describe_node(const cJSON *n, const cJSON *defs, int required)
 {
@@ -373,14 +412,12 @@ static void describe_node(const cJSON *n, const cJSON *defs, int required)
 	for (size_t i = 0; i < sizeof bounds / sizeof bounds[0]; i++) {
 		const cJSON *lo = cJSON_GetObjectItemCaseSensitive(n, bounds[i].lo);
 		const cJSON *hi = cJSON_GetObjectItemCaseSensitive(n, bounds[i].hi);
-		if (!cJSON_IsNumber(lo) && !cJSON_IsNumber(hi))
+		if (!is_num(lo) && !is_num(hi))
 			continue;
 		printf(", %s ", bounds[i].what);
-		if (cJSON_IsNumber(lo))
-			printf("%.15g", lo->valuedouble);
+		put_num(lo);
 		fputs("..", stdout);
-		if (cJSON_IsNumber(hi))
-			printf("%.15g", hi->valuedouble);
+		put_num(hi);
 	}
 	const cJSON *en = cJSON_GetObjectItemCaseSensitive(n, "enum"), *e;
 	if (cJSON_IsArray(en)) {
@@ -393,8 +430,10 @@ static void describe_node(const cJSON *n, const cJSON *defs, int required)
 			}
 			if (cJSON_IsString(e))
 				printf("%s%s", k ? " | " : "", e->valuestring);
-			else if (cJSON_IsNumber(e))
-				printf("%s%.15g", k ? " | " : "", e->valuedouble);
+			else if (is_num(e)) {
+				fputs(k ? " | " : "", stdout);
+				put_num(e);
+			}
 			k++;
 		}
 	}
@@ -469,11 +508,6 @@ static void describe_props(const cJSON *schema, const cJSON *defs, int indent, i
 
 static int cmd_describe(const opts *o, const alc_catalog *cat)
 {
-	if (o->npos != 3) {
-		usage_error("describe needs SERVICE and OPERATION, e.g. airlock describe "
-		            "cloudformation create-stack");
-		return RT_EXIT_USAGE;
-	}
 	cJSON *args = cJSON_CreateObject();
 	if (!args || !cJSON_AddStringToObject(args, "service", o->pos[1]) ||
 	    !cJSON_AddStringToObject(args, "operation", o->pos[2])) {
@@ -589,10 +623,6 @@ static char *read_input(const char *spec)
 
 static int cmd_validate(const opts *o, const alc_catalog *cat)
 {
-	if (o->npos != 3 || !o->input) {
-		usage_error("validate needs SERVICE OPERATION --input JSON|@FILE|@-");
-		return RT_EXIT_USAGE;
-	}
 	char *text = read_input(o->input);
 	if (!text)
 		return RT_EXIT_USAGE;
@@ -650,21 +680,7 @@ static int cmd_validate(const opts *o, const alc_catalog *cat)
 
 static int cmd_serve(const opts *o, const alc_catalog *cat, const char *path)
 {
-	if (o->npos != 1) {
-		usage_error("serve takes no arguments besides --catalog FILE");
-		return RT_EXIT_USAGE;
-	}
-	size_t page = 0;
-	if (o->page_size) {
-		char *end;
-		errno = 0;
-		unsigned long v = strtoul(o->page_size, &end, 10);
-		if (*end || errno || v == 0 || v > 1000) {
-			usage_error("--page-size must be an integer from 1 to 1000");
-			return RT_EXIT_USAGE;
-		}
-		page = v;
-	}
+	size_t page = o->page_size ? (size_t)strtoul(o->page_size, NULL, 10) : 0;
 	const char *dbg = getenv("AIRLOCK_DEBUG");
 	const char *base = strrchr(path, '/');
 	rt_mcp_config cfg = {
@@ -685,6 +701,55 @@ static int cmd_serve(const opts *o, const alc_catalog *cat, const char *path)
 }
 
 /* ---- main ----------------------------------------------------------- */
+
+/* An integer option within [LO, HI], or not given. */
+static int int_opt(const char *name, const char *v, long lo, long hi)
+{
+	if (!v)
+		return 0;
+	char *end;
+	errno = 0;
+	long n = strtol(v, &end, 10);
+	if (!*v || *end || errno || n < lo || n > hi) {
+		usage_error("%s must be an integer from %ld to %ld", name, lo, hi);
+		return -1;
+	}
+	return 0;
+}
+
+/* Usage is checked before the catalog is opened. */
+static int check_usage(const char *cmd, const opts *o)
+{
+	if (strcmp(cmd, "search") == 0) {
+		if (o->npos < 2) {
+			usage_error("search needs a QUERY, e.g. airlock search list my s3 buckets");
+			return -1;
+		}
+		if (o->access && strcmp(o->access, "read") != 0 &&
+		    strcmp(o->access, "write") != 0 && strcmp(o->access, "any") != 0) {
+			usage_error("--access must be read, write or any");
+			return -1;
+		}
+		return int_opt("--limit", o->limit, 1, RT_SEARCH_LIMIT_MAX);
+	}
+	if (strcmp(cmd, "describe") == 0 && o->npos != 3) {
+		usage_error("describe needs SERVICE and OPERATION, e.g. airlock describe "
+		            "cloudformation create-stack");
+		return -1;
+	}
+	if (strcmp(cmd, "validate") == 0 && (o->npos != 3 || !o->input)) {
+		usage_error("validate needs SERVICE OPERATION --input JSON|@FILE|@-");
+		return -1;
+	}
+	if (strcmp(cmd, "serve") == 0) {
+		if (o->npos != 1) {
+			usage_error("serve takes no arguments besides --catalog FILE");
+			return -1;
+		}
+		return int_opt("--page-size", o->page_size, 1, 1000);
+	}
+	return 0;
+}
 
 static void print_version(void)
 {
@@ -718,6 +783,8 @@ int rt_cli_main(int argc, char **argv)
 		usage_error("unknown command \"%s\"", cmd);
 		return RT_EXIT_USAGE;
 	}
+	if (check_usage(cmd, &o) != 0)
+		return RT_EXIT_USAGE;
 	alc_catalog cat;
 	const char *path = NULL;
 	int rc = open_catalog(&o, &cat, &path);

@@ -12,6 +12,7 @@
 
 #include <math.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -171,15 +172,36 @@ static char *join(const char *const *parts, size_t n)
 	return s;
 }
 
+/* Integers are printed by hand: cJSON prints 15 significant digits when
+ * they read back "close enough", which would change ids above 10^15. */
+static int int_text(double d, char *out, size_t cap)
+{
+	int n = snprintf(out, cap, "%.0f", d);
+	return n > 0 && (size_t)n < cap ? 0 : -1;
+}
+
 /* Text of ID, or "null"; malloc'd. */
 static char *id_text(const cJSON *id)
 {
-	if (id && id_usable(id))
-		return cJSON_PrintUnformatted(id);
-	char *s = malloc(5);
-	if (s)
-		memcpy(s, "null", 5);
-	return s;
+	char buf[400];
+	const char *t = "null";
+	if (id && id_usable(id)) {
+		if (cJSON_IsString(id))
+			return cJSON_PrintUnformatted(id);
+		if (int_text(id->valuedouble, buf, sizeof buf) == 0)
+			t = buf;
+	}
+	return strdup(t);
+}
+
+cJSON *rt_rpc_id_copy(const cJSON *id)
+{
+	char buf[400];
+	if (cJSON_IsString(id))
+		return cJSON_CreateString(id->valuestring);
+	if (id && id_usable(id) && int_text(id->valuedouble, buf, sizeof buf) == 0)
+		return cJSON_CreateRaw(buf);
+	return NULL;
 }
 
 char *rt_rpc_result_raw(const cJSON *id, const char *result_json)
@@ -250,6 +272,8 @@ int rt_rpc_id_key(const cJSON *id, char *out, size_t cap)
 {
 	if (!id || !id_usable(id) || cap < 8)
 		return -1;
+	if (cJSON_IsNumber(id))
+		return int_text(id->valuedouble, out, cap);
 	/* cJSON asks for 5 spare bytes beyond the text. */
 	if (!cJSON_PrintPreallocated((cJSON *)(uintptr_t)id, out, (int)(cap > 4096 ? 4096 : cap), 0))
 		return -1;

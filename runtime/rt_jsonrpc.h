@@ -73,7 +73,12 @@ char *rt_rpc_error(const cJSON *id, int code, const char *message, cJSON *data);
 /* A notification; takes ownership of PARAMS (may be NULL). */
 char *rt_rpc_notification(const char *method, cJSON *params);
 
-/* Canonical text of an id ("\"abc\"" or "42") into OUT, for comparing ids;
+/* A copy of an id (or of a progress token, which has the same type) that
+ * prints exactly; NULL when ID is not a string or integer. */
+cJSON *rt_rpc_id_copy(const cJSON *id);
+
+/* Canonical text of an id ("\"abc\"" or "42") into OUT, for comparing ids
+ * (integers are exact up to 2^53, as they parse to doubles);
  * returns 0, or -1 when ID is not a string or integer or does not fit. */
 int rt_rpc_id_key(const cJSON *id, char *out, size_t cap);
 

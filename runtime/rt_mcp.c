@@ -238,7 +238,7 @@ static void progress(rt_mcp *m, const req *r, const cJSON *token, double done,
 	if (!token)
 		return;
 	cJSON *p = cJSON_CreateObject();
-	cJSON *tok = cJSON_Duplicate(token, 0);
+	cJSON *tok = rt_rpc_id_copy(token);
 	if (!p || !tok) {
 		cJSON_Delete(p);
 		cJSON_Delete(tok);
@@ -493,8 +493,11 @@ static void do_tools_call(rt_mcp *m, const req *r)
 		return;
 	}
 	double ms = now_ms() - t0;
-	log_to_client(m, r, LOG_INFO, "%s: %s in %.2f ms", name->valuestring,
-	              tr.error ? "error" : "done", ms);
+	/* Deterministic text (no timing), so that transcripts compare. */
+	if (tr.error)
+		log_to_client(m, r, LOG_INFO, "%s: tool error: %.200s", name->valuestring, tr.error);
+	else
+		log_to_client(m, r, LOG_INFO, "%s: done", name->valuestring);
 	debug(m, "tools/call %s: %s in %.2f ms", name->valuestring, tr.error ? "error" : "ok", ms);
 
 	cJSON *res = cJSON_CreateObject(), *content, *text;
