@@ -796,7 +796,9 @@ typedef struct builder {
 	rt_search *s;
 	pvec name, sum, exact, svx, title;
 	uint32_t *last;          /* per term: stamp of the last record seen */
-	uint32_t last_cap;
+	uint32_t *memo;          /* per raw word term: (stem term + 1) << 1 |
+	                            stopword bit; 0 = not seen yet */
+	uint32_t last_cap;       /* capacity of last and memo */
 	uint16_t stopset[STOPSET_SLOTS]; /* rt_stopwords index + 1 */
 	int err;
 } builder;
@@ -818,7 +820,7 @@ static int stopset_has(const builder *b, const char *w, size_t n)
 	uint32_t h = fnv1a(w, n) & (STOPSET_SLOTS - 1);
 	while (b->stopset[h]) {
 		const char *x = rt_stopwords[b->stopset[h] - 1];
-		if (strlen(x) == n && memcmp(x, w, n) == 0)
+		if (x[0] == w[0] && strncmp(x, w, n) == 0 && x[n] == '\0')
 			return 1;
 		h = (h + 1) & (STOPSET_SLOTS - 1);
 	}
@@ -831,49 +833,62 @@ static uint32_t intern(builder *b, const char *w, size_t n)
 	if (t != ALC_NONE && t >= b->last_cap) {
 		uint32_t ncap = b->s->d.cap;
 		uint32_t *last = realloc(b->last, ncap * sizeof *last);
-		if (!last) {
+		if (last)
+			b->last = last;
+		uint32_t *memo = realloc(b->memo, ncap * sizeof *memo);
+		if (memo)
+			b->memo = memo;
+		if (!last || !memo) {
 			b->err = AL_ENOMEM;
 			return ALC_NONE;
 		}
 		memset(last + b->last_cap, 0xff, (ncap - b->last_cap) * sizeof *last);
-		b->last = last;
+		memset(memo + b->last_cap, 0, (ncap - b->last_cap) * sizeof *memo);
 		b->last_cap = ncap;
 	}
 	return t;
 }
 
-/* Lower-case and stem W (N bytes) into BUF; returns the stemmed length. */
-static size_t lower_stem(char *buf, const char *w, size_t n)
+/* Term of the stemmed form of the lower-case word LOW, through the memo
+ * (a catalog has ~30k distinct words for ~250k occurrences, so most words
+ * cost one hash).  *STOP tells whether LOW is a stopword. */
+static uint32_t stem_term(builder *b, const char *low, size_t n, int *stop)
 {
-	for (size_t i = 0; i < n; i++)
-		buf[i] = to_lower(w[i]);
-	return stem(buf, n);
+	*stop = 0;
+	uint32_t r = intern(b, low, n);
+	if (r == ALC_NONE)
+		return ALC_NONE;
+	uint32_t m = b->memo[r];
+	if (m == 0) {
+		char buf[RT_TERM_MAX];
+		memcpy(buf, low, n);
+		uint32_t st = intern(b, buf, stem(buf, n));
+		if (st == ALC_NONE)
+			return ALC_NONE;
+		m = (st + 1) << 1 | (uint32_t)stopset_has(b, low, n);
+		b->memo[r] = m;
+	}
+	*stop = (int)(m & 1);
+	return (m >> 1) - 1;
 }
 
 static int in_list(const char *const *list, size_t count, const char *w,
                    size_t n)
 {
 	for (size_t i = 0; i < count; i++)
-		if (strlen(list[i]) == n && memcmp(list[i], w, n) == 0)
+		if (list[i][0] == w[0] && strncmp(list[i], w, n) == 0 &&
+		    list[i][n] == '\0')
 			return 1;
 	return 0;
 }
 
 #define COUNT(a) (sizeof(a) / sizeof((a)[0]))
 
-/* Push (term of the stemmed word, VAL) to V once per record (dedupe
- * through b->last with STAMP, see ST_*). */
-static uint32_t add_word(builder *b, pvec *v, const char *w, size_t n,
-                         uint32_t val, uint32_t stamp, int do_stem)
+/* Push (T, VAL) to V once per record (dedupe through b->last with STAMP,
+ * see ST_*). */
+static uint32_t add_term(builder *b, pvec *v, uint32_t t, uint32_t val,
+                         uint32_t stamp)
 {
-	char buf[RT_TERM_MAX];
-	if (n == 0 || n > RT_TERM_MAX)
-		return ALC_NONE;
-	size_t m = do_stem ? lower_stem(buf, w, n) : n;
-	if (!do_stem)
-		for (size_t i = 0; i < n; i++)
-			buf[i] = to_lower(w[i]);
-	uint32_t t = intern(b, buf, m);
 	if (t == ALC_NONE)
 		return ALC_NONE;
 	if (b->last[t] != stamp) {
@@ -934,7 +949,9 @@ static void add_title_words(builder *b, const char *s, uint32_t svc)
 				buf[k] = to_lower(s[st + k]);
 			if (in_list(rt_title_stop, COUNT(rt_title_stop), buf, n))
 				continue;
-			add_word(b, &b->title, buf, n, svc, ST_TITLE | svc, 1);
+			int stop;
+			add_term(b, &b->title, stem_term(b, buf, n, &stop), svc,
+			         ST_TITLE | svc);
 		}
 	}
 }
@@ -1025,7 +1042,9 @@ static void index_op(builder *b, uint32_t op)
 			flags |= OPF_VERSIONED;
 			continue;
 		}
-		uint32_t t = add_word(b, &b->name, low, wn, op, ST_NAME | op, 1);
+		int stop;
+		uint32_t t = add_term(b, &b->name, stem_term(b, low, wn, &stop), op,
+		                      ST_NAME | op);
 		if (i == 0)
 			s->op_verb[op] = t;
 		else if (is_plural(low, wn))
@@ -1048,10 +1067,11 @@ static void index_op(builder *b, uint32_t op)
 
 	const char *sm = alc_str(cat, o->summary);
 	if ((o->flags & ALC_OP_DEPRECATED) ||
-	    strncmp(sm, "This action is deprecated", 25) == 0 ||
+	    ((sm[0] == 'T' || sm[0] == 'D') &&
+	     (strncmp(sm, "This action is deprecated", 25) == 0 ||
 	    strncmp(sm, "This operation is deprecated", 28) == 0 ||
 	    strncmp(sm, "This API is deprecated", 22) == 0 ||
-	    strncmp(sm, "Deprecated", 10) == 0)
+	     strncmp(sm, "Deprecated", 10) == 0)))
 		flags |= OPF_DEPRECATED;
 	unsigned slen = 0;
 	size_t i = 0;
@@ -1067,9 +1087,11 @@ static void index_op(builder *b, uint32_t op)
 		char low[RT_TOK_MAX];
 		for (size_t k = 0; k < n; k++)
 			low[k] = to_lower(sm[st + k]);
-		if (stopset_has(b, low, n))
+		int stop;
+		uint32_t t = stem_term(b, low, n, &stop);
+		if (stop)
 			continue;
-		add_word(b, &b->sum, low, n, op, ST_SUM | op, 1);
+		add_term(b, &b->sum, t, op, ST_SUM | op);
 		slen++;
 	}
 	s->op_snorm[op] = (float)slen; /* length for now; norm later */
@@ -1197,6 +1219,7 @@ static int do_build(rt_search *s)
 		goto out;
 	b.last_cap = s->d.cap;
 	b.last = malloc(b.last_cap * sizeof *b.last);
+	b.memo = calloc(b.last_cap, sizeof *b.memo);
 	if (b.last)
 		memset(b.last, 0xff, b.last_cap * sizeof *b.last);
 	stopset_init(&b);
@@ -1207,7 +1230,7 @@ static int do_build(rt_search *s)
 	s->op_nnorm = malloc(n1 * sizeof *s->op_nnorm);
 	s->op_snorm = malloc(n1 * sizeof *s->op_snorm);
 	s->svc_prior = calloc(nsvcs ? nsvcs : 1, sizeof *s->svc_prior);
-	if (!b.last || !s->op_nlen || !s->op_flags || !s->op_verb ||
+	if (!b.last || !b.memo || !s->op_nlen || !s->op_flags || !s->op_verb ||
 	    !s->op_nnorm || !s->op_snorm || !s->svc_prior) {
 		rc = AL_ENOMEM;
 		goto out;
@@ -1374,6 +1397,7 @@ static int do_build(rt_search *s)
 	s->built = 1;
 out:
 	free(b.last);
+	free(b.memo);
 	free(b.name.a);
 	free(b.sum.a);
 	free(b.exact.a);
