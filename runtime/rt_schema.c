@@ -129,6 +129,8 @@ int rt_int_bounds(uint8_t type, double *min, double *max, int *max_strict)
  * class are parsed whole so that ranges can be clamped (PCRE2: surrogate
  * endpoints) or doubled (ECMA: case-insensitive letters). */
 
+#define RX_GROUPS 64             /* nesting of groups translated */
+
 typedef struct rx {
 	const char *s;
 	size_t i;
@@ -139,6 +141,8 @@ typedef struct rx {
 	int depth;
 	int ci_depth;            /* ECMA: (?i) active for groups >= this; -1 */
 	int dotall_depth;        /* ECMA: (?s) likewise */
+	size_t gstart[RX_GROUPS];/* output offset of each open group */
+	unsigned char glook[RX_GROUPS]; /* the group is a lookaround */
 } rx;
 
 enum { A_CP, A_SET, A_KEEP, A_START, A_END };
@@ -743,6 +747,42 @@ static size_t quantifier_len(const char *p)
 	return p[k] == '}' ? k + 1 : 0;
 }
 
+static void open_group(rx *r, size_t at, int look)
+{
+	if (r->depth >= RX_GROUPS) {
+		r->bad = 1;
+		return;
+	}
+	r->gstart[r->depth] = at;
+	r->glook[r->depth] = (unsigned char)look;
+	r->depth++;
+}
+
+/* ECMA's u mode refuses a quantified lookaround, which Java and PCRE2
+ * accept: (?!x)+ is the assertion itself, (?!x)* and (?!x)? assert
+ * nothing.  The group was written at out[at, n). */
+static void lookaround_quantifier(rx *r, size_t at)
+{
+	const char *p = r->s + r->i;
+	size_t q = 0;
+	int optional = 0;
+	if (*p == '+') {
+		q = 1;
+	} else if (*p == '*' || *p == '?') {
+		q = 1;
+		optional = 1;
+	} else if (*p == '{' && (q = quantifier_len(p)) != 0) {
+		optional = p[1] == '0' && !(p[2] >= '0' && p[2] <= '9');
+	}
+	if (!q)
+		return;
+	if (p[q] == '?')
+		q++;                  /* lazy: the same for an assertion */
+	r->i += q;
+	if (optional)
+		r->n = at;
+}
+
 long rt_pattern_translate(const char *src, int target, char *out, size_t cap)
 {
 	rx r = { .s = src, .target = target, .out = out, .cap = cap, .ci_depth = -1,
@@ -785,11 +825,13 @@ long rt_pattern_translate(const char *src, int target, char *out, size_t cap)
 		case '[':
 			parse_class(&r);
 			break;
-		case '(':
+		case '(': {
+			size_t at = r.n;
+			int look = 0;
 			if (p[1] != '?') {
 				w_ch(&r, '(');
 				r.i++;
-				r.depth++;
+				open_group(&r, at, 0);
 				break;
 			}
 			if (target == RT_RX_ECMA && strncmp(p, "(?i)", 4) == 0) {
@@ -807,23 +849,24 @@ long rt_pattern_translate(const char *src, int target, char *out, size_t cap)
 			if (target == RT_RX_ECMA && strncmp(p, "(?i:", 4) == 0) {
 				w_str(&r, "(?:");
 				r.i += 4;
-				r.depth++;
+				open_group(&r, at, 0);
 				if (r.ci_depth < 0)
 					r.ci_depth = r.depth;
 				break;
 			}
-			if (target == RT_RX_ECMA &&
-			    !(p[2] == ':' || p[2] == '=' || p[2] == '!' ||
-			      (p[2] == '<' && (p[3] == '=' || p[3] == '!' ||
-			                       ascii_alpha((unsigned char)p[3]))))) {
+			look = p[2] == '=' || p[2] == '!' ||
+			       (p[2] == '<' && (p[3] == '=' || p[3] == '!'));
+			if (target == RT_RX_ECMA && !look && p[2] != ':' &&
+			    !(p[2] == '<' && ascii_alpha((unsigned char)p[3]))) {
 				r.bad = 1;   /* flags, atomic groups, comments */
 				break;
 			}
 			w_str(&r, "(?");
 			r.i += 2;
-			r.depth++;
+			open_group(&r, at, look);
 			break;
-		case ')':
+		}
+		case ')': {
 			if (r.depth == 0) {
 				r.bad = 1;
 				break;
@@ -835,7 +878,10 @@ long rt_pattern_translate(const char *src, int target, char *out, size_t cap)
 			r.depth--;
 			w_ch(&r, ')');
 			r.i++;
+			if (target == RT_RX_ECMA && r.glook[r.depth])
+				lookaround_quantifier(&r, r.gstart[r.depth]);
 			break;
+		}
 		case '{': {
 			size_t q = quantifier_len(p);
 			if (target == RT_RX_ECMA && !q) {
@@ -1151,6 +1197,8 @@ static void add_cons(sb *b, cJSON *o, uint8_t type, const rt_cons *c, int patter
 	    type == ALC_T_BIGINTEGER || type == ALC_T_BIGDECIMAL || type == ALC_T_INTENUM) {
 		if ((c->flags & ALC_C_RANGE_MIN) && (!is_int || c->range_min >= tmin))
 			add_bound(b, o, "minimum", c->range_min_text, c->range_min);
+		else if (is_int && strict)
+			add(b, o, "minimum", cJSON_CreateRaw("-9223372036854775808"));
 		else if (is_int)
 			add_num(b, o, "minimum", tmin);
 		if ((c->flags & ALC_C_RANGE_MAX) && (!is_int || c->range_max < tmax ||
