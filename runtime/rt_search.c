@@ -77,7 +77,7 @@ _Static_assert(RT_MAX_GROUPS <= 64, "deferred groups are a 64-bit mask");
 #define EXPLICIT_SCALE 1.5f  /* a service named by its proper name ("s3",
                                 "secrets manager") counts this much more
                                 than a hint from a noun ("bucket") */
-#define W_COV 2.0f           /* every name word matched */
+#define W_COV 3.0f           /* every name word matched */
 #define W_VERB 2.0f          /* op verb is the query's verb */
 #define W_EXACT 8.0f         /* whole op name typed */
 #define W_PRIOR 0.8f         /* popularity prior (x table weight <= 1) */
@@ -216,7 +216,7 @@ static const rt_rule rt_rules[] = {
 	{ "allow", "allow authorize/0.8 grant/0.6", NULL, 0, VC_WRITE },
 	{ "close", "close revoke/0.6 delete/0.5", NULL, 0, VC_WRITE },
 	{ "block", "block revoke/0.6", NULL, 0, VC_WRITE },
-	{ "invalidate", "invalidate invalidation create/0.6", NULL, 0, VC_WRITE },
+	{ "invalidate", "create/0.6 invalidate/0.5;invalidation invalidate", NULL, 0, VC_WRITE },
 	{ "grant", "grant authorize/0.6 add/0.5", NULL, 0, VC_WRITE },
 	{ "revoke", "revoke", NULL, 0, VC_WRITE },
 	{ "restore", "restore", NULL, 0, VC_WRITE },
@@ -1659,14 +1659,19 @@ static void hint_alias(rt_search *s, uint32_t t, float scale)
 	}
 }
 
-/* Pass 1: service names of 1-3 words. */
+/* Service names of 1-3 words. */
 static void find_services(rt_search *s)
 {
 	for (uint32_t i = 0; i < s->nwords; i++) {
-		if (s->words[i].stop)
+		if (s->words[i].stop || s->words[i].used)
 			continue;
 		for (uint32_t k = 3; k >= 1; k--) {
 			if (i + k > s->nwords || s->words[i + k - 1].stop)
+				continue;
+			int taken = 0;
+			for (uint32_t j = 1; j < k; j++)
+				taken |= s->words[i + j].used;
+			if (taken)
 				continue;
 			char buf[2][RT_TOK_MAX * 3 + 4];
 			size_t n[2] = { 0, 0 };
@@ -1729,12 +1734,14 @@ static uint32_t rule_match(const rt_search *s, const crule *r, uint32_t i)
 	return r->nw;
 }
 
-/* Pass 2: rules, longest first. */
-static void apply_rules(rt_search *s)
+/* Rules, longest first.  Phrases (MULTI: rules of two words or more) run
+ * before service names, which run before single words: "ebs volume" is an
+ * EC2 volume although "ebs" alone names the EBS direct API. */
+static void apply_rules(rt_search *s, int multi)
 {
 	for (uint32_t i = 0; i < s->nwords; i++) {
 		qword *w = &s->words[i];
-		if (w->used || w->st_id == ALC_NONE)
+		if (w->used || w->ruled || w->st_id == ALC_NONE)
 			continue;
 		/* binary search for the first rule whose first word is st_id */
 		uint32_t lo = 0, hi = s->nrules;
@@ -1751,6 +1758,8 @@ static void apply_rules(rt_search *s)
 			const crule *r = &s->rules[s->rule_order[k]];
 			if (r->w[0] != w->st_id)
 				break;
+			if (multi && r->nw < 2)
+				break;   /* the rest are shorter */
 			len = rule_match(s, r, i);
 			if (len) {
 				hit = r;
@@ -1793,7 +1802,7 @@ static void apply_rules(rt_search *s)
 	}
 }
 
-/* Pass 3: the remaining words. */
+/* The remaining words. */
 static void plain_words(rt_search *s)
 {
 	uint32_t joined = ALC_NONE;  /* "node group" -> nodegroup */
@@ -2052,8 +2061,9 @@ size_t rt_search_run(rt_search *s, const rt_search_query *q,
 	s->qvclass = VC_NONE;
 	s->qnumber = 0;
 	tokenize(s, q->text, q->len);
+	apply_rules(s, 1);
 	find_services(s);
-	apply_rules(s);
+	apply_rules(s, 0);
 	plain_words(s);
 
 	size_t n = 0;
