@@ -5,7 +5,7 @@
  *
  * Owner: rt_search.c.  rt_search_open() only allocates the handle (the
  * runtime's cold start must stay within a few milliseconds); the in-memory
- * index (about 3 MB for the full AWS catalog, built in about 15 ms) is built
+ * index (about 3.4 MB for the full AWS catalog, built in about 10 ms) is built
  * at the first rt_search_run(), or earlier by rt_search_build().  Queries
  * never allocate: callers pass the output array and the handle holds
  * fixed-size scratch, so a handle serves one thread at a time (use one
