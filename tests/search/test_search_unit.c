@@ -267,6 +267,94 @@ static void test_degenerate(const alc_catalog *cat, rt_search *s)
 	CHECK(n == 0, "unknown word with service filter gave %zu hits", n);
 }
 
+/* Deterministic pseudo-random queries: words drawn from the catalog's
+ * operation names and summaries, service names, rule words, stopwords,
+ * punctuation and random bytes, with random filters and caps.  Checks the
+ * invariants on every answer and that a repeated query answers the same.
+ * (Runs under ASan/UBSan in the sanitizer build: the search's own fuzz.) */
+static uint64_t rng_state = 0x9e3779b97f4a7c15ull;
+
+static uint32_t rng(void)
+{
+	rng_state ^= rng_state << 13;
+	rng_state ^= rng_state >> 7;
+	rng_state ^= rng_state << 17;
+	return (uint32_t)(rng_state >> 16);
+}
+
+static size_t random_word(const alc_catalog *cat, char *out, size_t cap)
+{
+	static const char *const extra[] = {
+		"who", "am", "i", "my", "the", "of", "on", "s3", "ec2", "logs",
+		"route", "53", "secrets", "manager", "node", "group", "list",
+		"show", "delete", "get rid of", "spin up", "ebs", "volume", "-",
+		"ListBuckets", "DescribeDBInstances", "\xc3\xa9", "\xff", "\t",
+	};
+	const char *src;
+	size_t len;
+	uint32_t r = rng() % 4;
+	if (r == 0) {
+		src = extra[rng() % (sizeof extra / sizeof extra[0])];
+		len = strlen(src);
+	} else if (r == 1) {
+		len = 1 + rng() % 12;
+		if (len >= cap)
+			len = cap - 1;
+		for (size_t i = 0; i < len; i++)
+			out[i] = (char)(rng() & 0xff);
+		return len;
+	} else {
+		const alc_operation *op = &cat->ops[rng() % cat->nops];
+		src = alc_str(cat, r == 2 ? op->name : op->summary);
+		size_t n = strlen(src);
+		size_t at = n ? rng() % n : 0;
+		src += at;
+		len = 1 + rng() % 16;
+		if (len > n - at)
+			len = n - at;
+	}
+	if (len >= cap)
+		len = cap - 1;
+	memcpy(out, src, len);
+	return len;
+}
+
+static void test_random(const alc_catalog *cat, rt_search *s, unsigned count)
+{
+	char q[600];
+	rt_search_hit a[CAP], b[CAP];
+	for (unsigned it = 0; it < count; it++) {
+		size_t n = 0;
+		unsigned words = rng() % 12;
+		for (unsigned w = 0; w < words && n + 40 < sizeof q; w++) {
+			n += random_word(cat, q + n, sizeof q - n);
+			q[n++] = (rng() % 8) ? ' ' : (char)"-_./:,?"[rng() % 7];
+		}
+		const alc_service *svc =
+			(rng() % 4 == 0) ? &cat->svcs[rng() % cat->nsvcs] : NULL;
+		int access = (int)(rng() % 3);
+		size_t cap = 1 + rng() % CAP;
+		size_t na = run(s, q, n, svc, access, a, cap);
+		CHECK(na <= cap, "random %u: %zu hits for cap %zu", it, na, cap);
+		check_order(cat, a, na, "random");
+		for (size_t i = 0; i < na; i++) {
+			const alc_operation *op = &cat->ops[a[i].op];
+			CHECK(!svc || op->service == alc_svc_index(cat, svc),
+			      "random %u: service filter", it);
+			CHECK(access == RT_ACCESS_ANY ||
+			      (access == RT_ACCESS_READ) == (rt_op_is_read(cat, op) != 0),
+			      "random %u: access filter", it);
+		}
+		if (it % 16 == 0) {
+			size_t nb = run(s, q, n, svc, access, b, cap);
+			CHECK(na == nb && memcmp(a, b, na * sizeof a[0]) == 0,
+			      "random %u: not deterministic", it);
+		}
+		if (failures > 20)
+			return;
+	}
+}
+
 static void test_footprint(rt_search *s)
 {
 	size_t fp = rt_search_footprint(s);
@@ -301,6 +389,7 @@ int main(int argc, char **argv)
 	test_access_filter(&cat, s);
 	test_read_rule(&cat);
 	test_degenerate(&cat, s);
+	test_random(&cat, s, 20000);
 	test_footprint(s);
 
 	rt_search_close(s);
