@@ -253,6 +253,9 @@ static uint32_t collect_members(const loader *L, const cJSON *shape,
 	return n;
 }
 
+/* An upper bound: without an output array the override check cannot run,
+ * so a member redefined over a mixin's is counted twice.  Callers size
+ * their array with it and take the real count from collect_members. */
 static uint32_t count_members(const loader *L, const cJSON *shape)
 {
 	return collect_members(L, shape, NULL, 0, 0, 0);
@@ -889,7 +892,7 @@ static void build_shape(loader *L, uint32_t ei)
 	if (!n)
 		return;
 	mref *refs = cc_xmalloc(n * sizeof *refs);
-	collect_members(L, j, refs, n, 0, 0);
+	n = collect_members(L, j, refs, n, 0, 0);
 	s->members = cc_arena_alloc(&L->m->arena, n * sizeof *s->members);
 	s->nmembers = n;
 	for (uint32_t i = 0; i < n; i++)
@@ -939,7 +942,7 @@ static void reach_all(loader *L, stack *st)
 		if (!n)
 			continue;
 		mref *refs = cc_xmalloc(n * sizeof *refs);
-		collect_members(L, e->json, refs, n, 0, 0);
+		n = collect_members(L, e->json, refs, n, 0, 0);
 		for (uint32_t i = 0; i < n; i++)
 			reach_id(L, st, str_of(obj_get(refs[i].json, "target")));
 		free(refs);
