@@ -1323,7 +1323,15 @@ static void fold_apply(loader *L, const char *target, const cJSON *traits)
 	}
 	cJSON *owner = (cJSON *)L->ents[e].json;
 	if (dollar) {
-		owner = cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(owner, "members"), dollar + 1);
+		/* ns#List$member, ns#Map$key and ns#Map$value name the list and
+		 * map members, which the AST keeps under their own keys. */
+		uint8_t ty = L->ents[e].type;
+		const char *mn = dollar + 1;
+		if ((ty == ALC_T_LIST && strcmp(mn, "member") == 0) ||
+		    (ty == ALC_T_MAP && (strcmp(mn, "key") == 0 || strcmp(mn, "value") == 0)))
+			owner = cJSON_GetObjectItemCaseSensitive(owner, mn);
+		else
+			owner = cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(owner, "members"), mn);
 		if (!owner) {
 			err(L, jp_shape(L, target, NULL), "apply to unknown member %s", target);
 			return;
