@@ -456,6 +456,29 @@ static void gather(const loader *L, const cJSON *owner, trait_tab *t)
 	gather_depth(L, owner, t, 0);
 }
 
+/* A member that a shape redefines keeps the traits it inherits from its
+ * mixins' member of the same name unless it sets them itself (Smithy 2.0,
+ * "Mixins": traits of redefined members supersede inherited ones, per
+ * trait).  Fills what T still lacks from the mixins of SHAPE, depth
+ * first, like the traits of shapes. */
+static void gather_inherited(const loader *L, const cJSON *shape,
+                             const char *name, trait_tab *t, int depth)
+{
+	if (depth >= CC_MAX_DEPTH)
+		return;
+	const cJSON *it;
+	cJSON_ArrayForEach(it, obj_get(shape, "mixins")) {
+		const char *tid = str_of(obj_get(it, "target"));
+		int32_t e = tid ? find_ent(L, tid) : -1;
+		if (e < 0)
+			continue;
+		const cJSON *mj = obj_get(obj_get(L->ents[e].json, "members"), name);
+		if (mj)
+			gather_depth(L, mj, t, CC_MAX_DEPTH); /* its own traits only */
+		gather_inherited(L, L->ents[e].json, name, t, depth + 1);
+	}
+}
+
 /* ---- documentation -------------------------------------------------- */
 
 static int is_abbrev_before(const char *start, const char *dot)
@@ -699,6 +722,9 @@ static void build_member(loader *L, const char *owner, const mref *r,
 	const char *tid = str_of(obj_get(mj, "target"));
 	trait_tab T;
 	gather(L, mj, &T);
+	int32_t oe = find_ent(L, owner);
+	if (oe >= 0 && obj_get(L->ents[oe].json, "mixins"))
+		gather_inherited(L, L->ents[oe].json, r->name, &T, 0);
 	if (owner_type == ALC_T_ENUM || owner_type == ALC_T_INTENUM) {
 		const cJSON *ev = T.v[TR_enumValue];
 		mb->flags |= ALC_M_ENUM_VALUE;
