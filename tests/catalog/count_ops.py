@@ -33,6 +33,15 @@ def fail(msg):
     sys.exit(1)
 
 
+def member_targets(shapes, s, depth):
+    """Targets of the members of S, its mixins' (recursively) included."""
+    out = [m['target'] for m in s.get('members', {}).values()]
+    if depth < 16:
+        for mx in s.get('mixins', []):
+            out.extend(member_targets(shapes, shapes[mx['target']], depth + 1))
+    return out
+
+
 def count_model(path):
     with open(path, 'rb') as f:
         shapes = json.load(f)['shapes']
@@ -77,10 +86,7 @@ def count_model(path):
             if k in s:
                 todo.append(s[k]['target'])
         if s['type'] in ('structure', 'union'):
-            todo.extend(m['target'] for m in s.get('members', {}).values())
-            for mx in s.get('mixins', []):
-                todo.extend(m['target'] for m in
-                            shapes[mx['target']].get('members', {}).values())
+            todo.extend(member_targets(shapes, s, 0))
     return key, len(ops), len(reach)
 
 

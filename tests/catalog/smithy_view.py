@@ -281,7 +281,10 @@ class Model:
         for target, traits in applies:
             sid, _, member = target.partition('$')
             owner = self.shapes[sid]
-            if member:
+            if member in ('member', 'key', 'value') and \
+                    owner['type'] in ('list', 'set', 'map'):
+                owner = owner[member]      # ns#List$member, ns#Map$value
+            elif member:
                 owner = owner['members'][member]
             owner.setdefault('traits', {}).update(traits)
         svcs = [k for k, v in self.shapes.items() if v['type'] == 'service']

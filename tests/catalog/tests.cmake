@@ -1,7 +1,13 @@
 # tests/catalog: what `airlock-compile build` stores, seen through
 # `airlock-compile info` and `dump` (compiler/cc_inspect.c).
 #
-#   catalog.tiny.*        the made-up model tests/catalog/tiny (no ../shared)
+#   catalog.tiny.*        the made-up model tests/catalog/tiny (no ../shared);
+#                         formats/FORMAT.md's worked example is built from
+#                         it: change it only together with that example
+#   catalog.edge.*        tests/catalog/edge: mixins (redefined members),
+#                         apply to list/map members, nested resources,
+#                         shapes of another namespace, defaults of every
+#                         JSON kind, recursion, Unit union members
 #   catalog.bad.*         broken models: the build fails, names the file and
 #                         the JSON path, and writes nothing (no ../shared)
 #   catalog.count         services/operations per service, counted from the
@@ -61,6 +67,32 @@ if(TARGET airlock-compile)
   set_tests_properties(catalog.tiny.verify catalog.tiny.info catalog.tiny.count
                        catalog.tiny.roundtrip catalog.tiny.golden
                        PROPERTIES FIXTURES_REQUIRED tiny_catalog)
+
+  # ---- corner cases of the AST (mixins, apply, resources, namespaces) ------
+  set(CATALOG_EDGE_ALC ${CATALOG_WORK}/edge.alc)
+  add_test(NAME catalog.edge.build
+           COMMAND ${CC_BIN} build --threads 2
+                   --cli-names ${CMAKE_SOURCE_DIR}/catalogs/cli-names.tsv
+                   --models ${CATALOG_TEST_DIR}/edge -o ${CATALOG_EDGE_ALC})
+  set_tests_properties(catalog.edge.build PROPERTIES FIXTURES_SETUP edge_catalog)
+  add_test(NAME catalog.edge.verify COMMAND ${CC_BIN} verify ${CATALOG_EDGE_ALC})
+  add_test(NAME catalog.edge.count
+           COMMAND ${AIRLOCK_PYTHON3} ${CATALOG_TEST_DIR}/count_ops.py
+                   --bin ${CC_BIN} --catalog ${CATALOG_EDGE_ALC}
+                   --models ${CATALOG_TEST_DIR}/edge
+                   --expect-services 1 --expect-operations 6)
+  add_test(NAME catalog.edge.roundtrip
+           COMMAND ${AIRLOCK_PYTHON3} ${CATALOG_TEST_DIR}/roundtrip.py
+                   --bin ${CC_BIN} --catalog ${CATALOG_EDGE_ALC}
+                   --models ${CATALOG_TEST_DIR}/edge --all
+                   --shape "edge-cases#Node" --shape "edge-cases#PingInput")
+  add_test(NAME catalog.edge.golden
+           COMMAND ${AIRLOCK_PYTHON3} ${CATALOG_TEST_DIR}/golden.py
+                   --bin ${CC_BIN} --catalog ${CATALOG_EDGE_ALC}
+                   --dir ${CATALOG_TEST_DIR}/golden --prefix edge-cases)
+  set_tests_properties(catalog.edge.verify catalog.edge.count
+                       catalog.edge.roundtrip catalog.edge.golden
+                       PROPERTIES FIXTURES_REQUIRED edge_catalog)
 
   # ---- broken models ------------------------------------------------------
   file(GLOB CATALOG_BAD_CASES LIST_DIRECTORIES true CONFIGURE_DEPENDS
