@@ -12,14 +12,15 @@
  *      than as whatever field it happened to hit;
  *   3. section directory: bounds, alignment, record sizes, overlaps,
  *      duplicates, required sections;
- *   4. every record: string offsets, record indexes and index ranges;
+ *   4. every record: string offsets, record indexes and index ranges, and
+ *      every endpoint rule set (alc_rules_check);
  *   5. the three hash indexes: geometry, load factor, slot values and keys.
  *
  * A checksummed file can still be hostile (the checksum is no signature),
  * so steps 3-5 assume nothing about the writer.  Every loop over file data
  * is bounded by a section's record count, and the total work is linear in
- * the file size: lists that records may share (U32 error lists, member
- * ranges) are checked with scratch arrays instead of once per referrer.
+ * the file size: what records may share (U32 error lists, member ranges,
+ * rule sets) is checked with scratch arrays instead of once per referrer.
  * That scratch space is the only allocation, and it is freed before
  * alc_open returns.
  *
@@ -533,18 +534,6 @@ static int check_services(vstate *v)
 		                     r->first_shape, r->shape_count, "SHAPES",
 		                     c->nshapes)))
 			return rc;
-		/* The endpoint evaluator walks a rule set without bounds
-		 * checks: prove each one sound here (linear in its size). */
-		if (r->rules_size) {
-			char why[160];
-			if (r->rules_offset % ALC_ALIGN)
-				return fail(v->diag, AL_ECORRUPT, "SVCS[%u].rules_offset: "
-				            "%u is not 8-aligned", i, r->rules_offset);
-			if (alc_rules_check(c->rules + r->rules_offset, r->rules_size,
-			                    c->strs_size, why, sizeof why) != 0)
-				return fail(v->diag, AL_ECORRUPT, "SVCS[%u] rule set: %s",
-				            i, why);
-		}
 		/* alc_shape_service() binary-searches these ranges */
 		if (i > 0 && r->first_shape < (uint64_t)c->svcs[i - 1].first_shape +
 		                              c->svcs[i - 1].shape_count)
@@ -562,6 +551,61 @@ static int check_services(vstate *v)
 		            "OPS has %u (ranges must partition OPS)",
 		            (unsigned long long)total_ops, c->nops);
 	return 0;
+}
+
+/* Endpoint rule sets.  The evaluator walks a rule set without bounds
+ * checks, so each one is proved sound here (alc_rules_check, linear in its
+ * size).  Services may share one (the writer stores identical rule sets
+ * once), so each distinct rule set is checked once: two services' rule
+ * sets must be the same (offset and size) or disjoint, which a claim per
+ * 8-byte unit of RULES tracks.  Work: O(rules_size / 8 + nsvcs) plus one
+ * check of each distinct, disjoint rule set. */
+#define RULES_INNER UINT32_MAX  /* claim of a unit inside a rule set */
+
+static int check_rules(vstate *v)
+{
+	const alc_catalog *c = v->c;
+	uint32_t *claim = calloc((size_t)c->rules_size / ALC_ALIGN + 1,
+	                         sizeof *claim);
+	int rc = 0;
+	if (!claim)
+		return fail(v->diag, AL_ENOMEM, "no memory to validate RULES");
+	for (uint32_t i = 0; i < c->nsvcs && !rc; i++) { /* bound: nsvcs */
+		const alc_service *r = &c->svcs[i];
+		if (!r->rules_size)
+			continue;
+		if (r->rules_offset % ALC_ALIGN) {
+			rc = fail(v->diag, AL_ECORRUPT, "SVCS[%u].rules_offset: %u "
+			          "is not %u-aligned", i, r->rules_offset, ALC_ALIGN);
+			break;
+		}
+		/* check_services bounded offset + size by rules_size < 2^32,
+		 * so a rule set of size RULES_INNER could only start at 0,
+		 * which is never an inner unit. */
+		uint32_t first = r->rules_offset / ALC_ALIGN;
+		if (claim[first] == r->rules_size)
+			continue;                       /* shared: checked */
+		uint32_t end = (uint32_t)(((uint64_t)r->rules_offset +
+		                           r->rules_size + ALC_ALIGN - 1) / ALC_ALIGN);
+		for (uint32_t u = first; u < end && !rc; u++) /* each unit once */
+			if (claim[u])
+				rc = fail(v->diag, AL_ECORRUPT, "SVCS[%u].rules_offset: "
+				          "rule set [%u, +%u) overlaps another "
+				          "service's", i, r->rules_offset,
+				          r->rules_size);
+		if (rc)
+			break;
+		claim[first] = r->rules_size;
+		for (uint32_t u = first + 1; u < end; u++)
+			claim[u] = RULES_INNER;
+		char why[160];
+		if (alc_rules_check(c->rules + r->rules_offset, r->rules_size,
+		                    c->strs_size, why, sizeof why) != 0)
+			rc = fail(v->diag, AL_ECORRUPT, "SVCS[%u] rule set: %s", i,
+			          why);
+	}
+	free(claim);
+	return rc;
 }
 
 static int check_ops(vstate *v)
@@ -856,7 +900,8 @@ static int check_records(vstate *v)
 		rc = fail(v->diag, AL_ENOMEM, "no memory for validation scratch");
 	/* small tables first: check_shapes reads SHAPEXT namespaces */
 	else if (!(rc = check_small_tables(v)) && !(rc = check_services(v)) &&
-	         !(rc = check_ops(v)) && !(rc = check_u32(v)) &&
+	         !(rc = check_rules(v)) && !(rc = check_ops(v)) &&
+	         !(rc = check_u32(v)) &&
 	         !(rc = check_members(v)))
 		rc = check_shapes(v);
 	free(v->u32_cover);

@@ -38,6 +38,31 @@ static int failures, checks;
 
 /* ---- builder -------------------------------------------------------- */
 
+/* The example rule set of formats/RULES.md, encoded against a fresh string
+ * pool: "1.0" at 1, "Region" at 5, "p" at 12, "https://x." at 14, "." at
+ * 25, "dnsSuffix" at 27.  The builder's pool starts with those strings,
+ * and both services share the blob (as the compiler stores identical rule
+ * sets once). */
+static const uint8_t golden_rules[200] = {
+	0x41, 0x4c, 0x52, 0x53, 0x01, 0x00, 0x40, 0x00, 0xc8, 0x00, 0x00, 0x00,
+	0x01, 0x00, 0x00, 0x00, 0x01, 0x00, 0x02, 0x00, 0x01, 0x00, 0x00, 0x00,
+	0x40, 0x00, 0x00, 0x00, 0x58, 0x00, 0x00, 0x00, 0x07, 0x00, 0x00, 0x00,
+	0x90, 0x00, 0x00, 0x00, 0x07, 0x00, 0x00, 0x00, 0xac, 0x00, 0x00, 0x00,
+	0x01, 0x00, 0x00, 0x00, 0xb4, 0x00, 0x00, 0x00, 0x01, 0x00, 0x00, 0x00,
+	0x00, 0x00, 0x00, 0x00, 0x05, 0x00, 0x00, 0x00, 0x01, 0x02, 0x01, 0x00,
+	0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
+	0x00, 0x00, 0x00, 0x00, 0x05, 0x00, 0x01, 0x01, 0x00, 0x00, 0x00, 0x00,
+	0x14, 0x01, 0x01, 0x02, 0x00, 0x00, 0x00, 0x00, 0x01, 0x00, 0x00, 0x01,
+	0x0e, 0x00, 0x00, 0x00, 0x01, 0x00, 0x00, 0x01, 0x19, 0x00, 0x00, 0x00,
+	0x05, 0x00, 0x02, 0x01, 0x01, 0x00, 0x00, 0x00, 0x06, 0x01, 0x02, 0x02,
+	0x01, 0x00, 0x00, 0x00, 0x02, 0x04, 0x02, 0x06, 0x03, 0x00, 0x00, 0x00,
+	0x00, 0x00, 0x00, 0x00, 0x04, 0x00, 0x00, 0x00, 0x1b, 0x00, 0x00, 0x00,
+	0x02, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x03, 0x00, 0x00, 0x00,
+	0x05, 0x00, 0x00, 0x00, 0x01, 0x00, 0x00, 0x00, 0x0c, 0x00, 0x00, 0x00,
+	0x01, 0x01, 0x01, 0x00, 0x00, 0x00, 0x00, 0x00, 0x06, 0x00, 0x00, 0x00,
+	0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff,
+};
+
 #define TB_MAX 64
 
 typedef struct tb {
@@ -52,7 +77,7 @@ typedef struct tb {
 	alc_cons cons[4];           uint32_t ncons;
 	uint32_t u32[16];           uint32_t nu32;
 	alc_param params[4];        uint32_t nparams;
-	uint8_t rules[64];          uint32_t rules_size;
+	uint8_t rules[256];         uint32_t rules_size;
 	alc_manifest manifest[4];   uint32_t nmanifest;
 	/* index keys, in priority order; duplicates are dropped */
 	struct { uint32_t key, value, scope; } keys[3][32];
@@ -139,6 +164,13 @@ static void tb_basic(tb *b)
 {
 	memset(b, 0, sizeof *b);
 	b->strs_len = 1;                      /* offset 0: "" */
+	static const char *const rule_strs[] = {
+		"1.0", "Region", "p", "https://x.", ".", "dnsSuffix",
+	};
+	static const uint32_t rule_offs[] = { 1, 5, 12, 14, 25, 27 };
+	for (size_t i = 0; i < sizeof rule_offs / sizeof rule_offs[0]; i++)
+		if (tb_str(b, rule_strs[i]) != rule_offs[i])
+			abort();
 	b->compiler_version = tb_str(b, "test_reader");
 
 	/* shapes, in the order of the enum above: the prelude first, then
@@ -200,9 +232,8 @@ static void tb_basic(tb *b)
 		ALC_PARAM_CLIENT_CONTEXT, tb_str(b, "boolean"), 0 };
 	b->params[b->nparams++] = (alc_param){ tb_str(b, "Region"),
 		ALC_PARAM_STATIC_CONTEXT, tb_str(b, "\"us-east-1\""), 0 };
-	for (uint32_t i = 0; i < 32; i++)
-		b->rules[i] = (uint8_t)(i * 7);
-	b->rules_size = 32;
+	memcpy(b->rules, golden_rules, sizeof golden_rules);
+	b->rules_size = sizeof golden_rules;
 
 	alc_service *s = &b->svcs[b->nsvcs++];
 	s->key = tb_str(b, "cloudwatch-logs");
@@ -219,7 +250,7 @@ static void tb_basic(tb *b)
 	s->first_op = 0;
 	s->op_count = 2;
 	s->rules_offset = 0;
-	s->rules_size = 16;
+	s->rules_size = sizeof golden_rules;
 	s->first_param = 0;
 	s->param_count = 1;
 	s->first_error = 0;
@@ -240,8 +271,8 @@ static void tb_basic(tb *b)
 	s->flags = ALC_SVC_SIGV4 | ALC_SVC_NO_ERROR_WRAPPING;
 	s->first_op = 2;
 	s->op_count = 1;
-	s->rules_offset = 16;
-	s->rules_size = 16;
+	s->rules_offset = 0;                  /* shared with cloudwatch-logs */
+	s->rules_size = sizeof golden_rules;
 	s->first_param = 1;
 	s->param_count = 0;
 	s->first_error = 1;
@@ -633,7 +664,8 @@ static void test_lookups(void)
 	CHECK(x && strcmp(alc_str(&c, x->loc_name), "x-value") == 0);
 	CHECK(alc_member_ext_of(&c, &c.members[0]) == NULL);
 	CHECK(c.u32[desc->first_error] == SH_ERR);
-	CHECK(c.rules_size == 32 && c.nmanifest == 2 && c.nparams == 2);
+	CHECK(c.rules_size == 200 && c.nmanifest == 2 && c.nparams == 2);
+	CHECK(logs->rules_offset == s3->rules_offset);
 
 	/* normalise */
 	char out[8];
@@ -897,7 +929,27 @@ static void e_svc_ops_total(uint8_t *img, size_t len)
 static void e_svc_rules(uint8_t *img, size_t len)
 {
 	(void)len;
-	((alc_service *)rec(img, ALC_SEC_SVCS, 1))->rules_size = 17;
+	((alc_service *)rec(img, ALC_SEC_SVCS, 1))->rules_size = 201;
+}
+static void e_rules_blob(uint8_t *img, size_t len)
+{
+	(void)len;
+	uint8_t *blob = rec(img, ALC_SEC_RULES, 0);
+	blob[0x58] = 0x7f;                    /* node 0: no such opcode */
+}
+static void e_rules_overlap(uint8_t *img, size_t len)
+{
+	(void)len;
+	alc_service *s = rec(img, ALC_SEC_SVCS, 1);
+	s->rules_offset = 8;
+	s->rules_size = 192;
+}
+static void e_rules_align(uint8_t *img, size_t len)
+{
+	(void)len;
+	alc_service *s = rec(img, ALC_SEC_SVCS, 1);
+	s->rules_offset = 4;
+	s->rules_size = 196;
 }
 static void e_svc_manifest(uint8_t *img, size_t len)
 {
@@ -1144,6 +1196,10 @@ static void test_records(void)
 		{ "svc ops", e_svc_ops, "SVCS[1].first_op+op_count" },
 		{ "svc ops total", e_svc_ops_total, "op_count totals 4" },
 		{ "svc rules", e_svc_rules, "SVCS[1].rules_offset+rules_size" },
+		{ "rules blob", e_rules_blob, "SVCS[0] rule set: " },
+		{ "rules overlap", e_rules_overlap,
+		  "SVCS[1].rules_offset: rule set [8, +192) overlaps" },
+		{ "rules align", e_rules_align, "SVCS[1].rules_offset: 4 is not" },
 		{ "svc manifest", e_svc_manifest, "SVCS[1].manifest: ALC_NONE" },
 		{ "svc protocol", e_svc_protocol, "SVCS[0].protocol" },
 		{ "shape type", e_shape_type, "SHAPES[3].type" },
@@ -1427,6 +1483,8 @@ static int write_corpus(const char *dir)
 	put_edit(dir, "bad-enum-ext.alc", e_enum_ext);
 	put_edit(dir, "bad-shared-enum.alc", e_shared_enum);
 	put_edit(dir, "bad-index-full.alc", e_index_full);
+	put_edit(dir, "bad-rules-blob.alc", e_rules_blob);
+	put_edit(dir, "bad-rules-overlap.alc", e_rules_overlap);
 	return 0;
 }
 
