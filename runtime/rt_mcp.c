@@ -863,6 +863,13 @@ int rt_mcp_step(rt_mcp *m)
 	return m->write_failed ? -1 : 1;
 }
 
+void rt_mcp_idle(rt_mcp *m)
+{
+	double t0 = now_ms();
+	int rc = rt_tools_prepare(&m->tools);
+	debug(m, "idle: search index %s in %.1f ms", rc == 0 ? "built" : "not built", now_ms() - t0);
+}
+
 /* ---- life ----------------------------------------------------------- */
 
 int rt_mcp_new(rt_mcp **out, const rt_mcp_config *cfg)
@@ -987,12 +994,25 @@ int rt_mcp_serve_fd(const rt_mcp_config *base, int in_fd, int out_fd)
 	/* A client that goes away must not kill us mid-write: a failed
 	 * write ends the loop instead. */
 	signal(SIGPIPE, SIG_IGN);
-	int r = 0;
+	int r = 0, prepared = 0;
 	for (;;) {
 		while ((r = rt_mcp_step(io->m)) > 0)
 			;
 		if (r < 0 || io->eof)
 			break;
+		/* Start-up stays a mmap: the search index is built the first
+		 * time the client leaves us idle (a model thinking between
+		 * tools/list and its first search), not before the first reply. */
+		if (!prepared) {
+			struct pollfd p = { .fd = in_fd, .events = POLLIN };
+			int pr = poll(&p, 1, RT_MCP_IDLE_MS);
+			if (pr == 0) {
+				rt_mcp_idle(io->m);
+				prepared = 1;
+			} else if (pr < 0 && errno != EINTR) {
+				prepared = 1;
+			}
+		}
 		ssize_t n = read(in_fd, io->buf, sizeof io->buf);
 		if (n > 0) {
 			rt_mcp_feed(io->m, io->buf, (size_t)n);

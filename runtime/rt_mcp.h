@@ -73,6 +73,12 @@ int rt_mcp_step(rt_mcp *m);
 /* Bytes of input queued and not yet handled. */
 size_t rt_mcp_queued_bytes(const rt_mcp *m);
 
+/* Work done ahead of need when the client is quiet (builds the search
+ * index).  The stdio loop calls it once, after RT_MCP_IDLE_MS without
+ * input. */
+#define RT_MCP_IDLE_MS 50
+void rt_mcp_idle(rt_mcp *m);
+
 /* The stdio server: reads IN_FD until end of input, writes to OUT_FD.
  * Returns 0 at end of input, 1 when the output failed, AL_ENOMEM. */
 int rt_mcp_serve_fd(const rt_mcp_config *cfg, int in_fd, int out_fd);

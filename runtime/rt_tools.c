@@ -25,6 +25,12 @@
 #define SVC_NAMING \
 	"sdk-id (\\\"CloudWatch Logs\\\"), endpoint prefix (\\\"logs\\\") or AWS CLI name (\\\"s3api\\\")"
 
+/* What "readonly" means in results: rt_op_is_read(), airlock's one
+ * definition, which search's access filter uses too. */
+#define READ_DEF \
+	"\"The operation only reads: the model marks it readonly, or its name starts " \
+	"with Get, List, Describe, Head, Search, Query, Scan, Lookup or BatchGet/List/Describe.\""
+
 static const rt_tool_def tools[] = {
 	{
 		"search_operations",
@@ -53,7 +59,7 @@ static const rt_tool_def tools[] = {
 		"\"service\":{\"type\":\"string\",\"description\":\"Service key, as describe_operation accepts it.\"},"
 		"\"operation\":{\"type\":\"string\"},"
 		"\"summary\":{\"type\":\"string\"},"
-		"\"readonly\":{\"type\":\"boolean\",\"description\":\"The model marks the operation read-only.\"},"
+		"\"readonly\":{\"type\":\"boolean\",\"description\":" READ_DEF "},"
 		"\"score\":{\"type\":\"number\",\"description\":\"Relevance; higher is better.\"}},"
 		"\"required\":[\"service\",\"operation\",\"summary\",\"readonly\",\"score\"]}}},"
 		"\"required\":[\"query\",\"results\"]}",
@@ -82,7 +88,7 @@ static const rt_tool_def tools[] = {
 		"\"operation\":{\"type\":\"string\"},"
 		"\"cli\":{\"type\":\"string\",\"description\":\"The AWS CLI command.\"},"
 		"\"summary\":{\"type\":\"string\"},"
-		"\"readonly\":{\"type\":\"boolean\"},"
+		"\"readonly\":{\"type\":\"boolean\",\"description\":" READ_DEF "},"
 		"\"idempotent\":{\"type\":\"boolean\",\"description\":\"Safe to repeat (read-only operations are).\"},"
 		"\"deprecated\":{\"type\":\"boolean\"},"
 		"\"protocol\":{\"type\":\"string\"},"
@@ -542,7 +548,7 @@ static int tool_search(rt_tools *t, const cJSON *args, rt_tool_result *out,
 		if (!add_str(h, "service", alc_str(t->cat, t->cat->svcs[op->service].key)) ||
 		    !add_str(h, "operation", alc_str(t->cat, op->name)) ||
 		    !add_str(h, "summary", alc_str(t->cat, op->summary)) ||
-		    !cJSON_AddBoolToObject(h, "readonly", (op->flags & ALC_OP_READONLY) != 0) ||
+		    !cJSON_AddBoolToObject(h, "readonly", rt_op_is_read(t->cat, op) != 0) ||
 		    !cJSON_AddNumberToObject(h, "score", score))
 			goto oom;
 	}
@@ -583,14 +589,15 @@ static int tool_describe(rt_tools *t, const cJSON *args, rt_tool_result *out,
 	snprintf(cli, sizeof cli, "aws %s %s", svc_cli[0] ? svc_cli : alc_str(c, svc->key),
 	         alc_str(c, op->cli_name));
 	uint32_t f = op->flags;
+	int readonly = rt_op_is_read(c, op) != 0;
 	int ok = add_str(res, "service", alc_str(c, svc->key)) &&
 	         add_str(res, "sdkId", alc_str(c, svc->sdk_id)) &&
 	         add_str(res, "operation", alc_str(c, op->name)) &&
 	         add_str(res, "cli", cli) &&
 	         add_str(res, "summary", alc_str(c, op->summary)) &&
-	         cJSON_AddBoolToObject(res, "readonly", (f & ALC_OP_READONLY) != 0) &&
+	         cJSON_AddBoolToObject(res, "readonly", readonly) &&
 	         cJSON_AddBoolToObject(res, "idempotent",
-	                               (f & (ALC_OP_IDEMPOTENT | ALC_OP_READONLY)) != 0) &&
+	                               readonly || (f & ALC_OP_IDEMPOTENT) != 0) &&
 	         cJSON_AddBoolToObject(res, "deprecated", (f & ALC_OP_DEPRECATED) != 0) &&
 	         add_str(res, "protocol", rt_tools_protocol_name(svc->protocol)) &&
 	         add_str(res, "apiVersion", alc_str(c, svc->version));
@@ -678,6 +685,15 @@ static int tool_validate(rt_tools *t, const cJSON *args, rt_tool_result *out,
 	}
 	out->structured = res;
 	return 0;
+}
+
+int rt_tools_prepare(rt_tools *t)
+{
+	if (!t->search && rt_search_open(&t->search, t->cat) != 0) {
+		t->search = NULL;
+		return AL_ENOMEM;
+	}
+	return rt_search_build(t->search);
 }
 
 int rt_tools_call(rt_tools *t, const char *name, const cJSON *args,

@@ -49,6 +49,10 @@ typedef struct rt_tools {
 void rt_tools_init(rt_tools *t, const alc_catalog *cat);
 void rt_tools_fini(rt_tools *t);
 
+/* Builds the search index now rather than at the first search (a server
+ * calls it when idle).  Returns 0 or AL_ENOMEM. */
+int rt_tools_prepare(rt_tools *t);
+
 /* Limits of the tools' arguments and results. */
 #define RT_SEARCH_LIMIT_DEFAULT 10
 #define RT_SEARCH_LIMIT_MAX 50
