@@ -548,6 +548,22 @@ const char *cc_doc_text(cc_arena *a, const char *doc, int summary_only)
 	size_t n = 0;
 	int space = 0, para = 0;
 	const char *p = doc;
+	/* A summary says what the operation does: leading <note> and
+	 * <important> asides ("This operation is not supported for directory
+	 * buckets.") are skipped when real text follows them. */
+	for (int k = 0; summary_only && k < 4; k++) {
+		const char *q = p + strspn(p, " \t\r\n");
+		const char *close = strncmp(q, "<note>", 6) == 0 ? "</note>" :
+		                    strncmp(q, "<important>", 11) == 0 ? "</important>" : NULL;
+		const char *end = close ? strstr(q, close) : NULL;
+		if (!end)
+			break;
+		end += strlen(close);
+		const char *rest = end + strspn(end, " \t\r\n");
+		if (!*rest)
+			break;
+		p = rest;
+	}
 	/* Strip tags, decode entities, collapse white space.  A summary ends
 	 * at the first sentence end or the first paragraph end. */
 	while (*p && n < cap) {
