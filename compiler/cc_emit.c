@@ -226,6 +226,7 @@ typedef struct emit {
 	uint32_t *cons_map;
 	uint64_t *cons_hash;
 	size_t cons_slots;
+	cc_buf docs_svc, docs_op, docs_mem; /* full docs, one str per record */
 	ruleset_ref *rulesets;
 	size_t nrulesets;
 	u32list *u32_map;
@@ -324,7 +325,7 @@ static void emit_member(emit *e, const cc_model *m, uint32_t base, uint8_t owner
 			r.flags |= ALC_M_SENSITIVE;
 		if (mb->loc_name || mb->json_name || mb->xml_name || mb->ec2_name ||
 		    mb->xml_ns_uri || mb->xml_ns_prefix || mb->default_json ||
-		    mb->context_param || mb->doc || mb->ts_format || mb->has_cons) {
+		    mb->context_param || mb->ts_format || mb->has_cons) {
 			alc_member_ext x;
 			memset(&x, 0, sizeof x);
 			x.loc_name = S(e, mb->loc_name);
@@ -335,7 +336,6 @@ static void emit_member(emit *e, const cc_model *m, uint32_t base, uint8_t owner
 			x.xml_ns_prefix = S(e, mb->xml_ns_prefix);
 			x.default_json = S(e, mb->default_json);
 			x.context_param = S(e, mb->context_param);
-			x.doc = S(e, mb->doc);
 			x.ts_format = mb->ts_format;
 			x.cons = mb->has_cons ? emit_cons(e, &mb->cons) : ALC_NONE;
 			r.aux = e->nmext;
@@ -344,6 +344,8 @@ static void emit_member(emit *e, const cc_model *m, uint32_t base, uint8_t owner
 		}
 	}
 	REC_ADD(e->members, e->nmembers, r);
+	uint32_t d = S(e, mb->doc);
+	cc_buf_put(&e->docs_mem, &d, sizeof d);
 }
 
 static void emit_prelude(emit *e)
@@ -490,7 +492,8 @@ static void emit_model(emit *e, cc_model *m, uint32_t svc_index)
 	sv.version = S(e, m->version);
 	sv.title = S(e, m->title);
 	sv.summary = S(e, m->summary);
-	sv.doc = S(e, m->doc);
+	uint32_t sdoc = S(e, m->doc);
+	cc_buf_put(&e->docs_svc, &sdoc, sizeof sdoc);
 	sv.signing_name = S(e, m->signing_name);
 	sv.endpoint_prefix = S(e, m->endpoint_prefix);
 	char cli[128];
@@ -545,7 +548,8 @@ static void emit_model(emit *e, cc_model *m, uint32_t svc_index)
 		size_t cl = cc_cli_op_name(op->name, cop, sizeof cop);
 		r.cli_name = cl < sizeof cop ? S(e, cop) : 0;
 		r.summary = S(e, op->summary);
-		r.doc = S(e, op->doc);
+		uint32_t odoc = S(e, op->doc);
+		cc_buf_put(&e->docs_op, &odoc, sizeof odoc);
 		r.service = svc_index;
 		r.input = ref_out(m, base, op->input);
 		r.output = ref_out(m, base, op->output);
@@ -745,8 +749,13 @@ static void put_le_header(uint8_t *img, const alc_header *h)
 static int assemble(emit *e, const cc_build_opts *o, const char *source,
                     const char *revision, cc_buf *img)
 {
-	cc_buf isvc = { 0 }, iop = { 0 }, icli = { 0 };
+	cc_buf isvc = { 0 }, iop = { 0 }, icli = { 0 }, docs = { 0 };
 	build_indexes(e, &isvc, &iop, &icli);
+	if (o->full_docs) {
+		cc_buf_put(&docs, e->docs_svc.p, e->docs_svc.len);
+		cc_buf_put(&docs, e->docs_op.p, e->docs_op.len);
+		cc_buf_put(&docs, e->docs_mem.p, e->docs_mem.len);
+	}
 	uint32_t compiler_version = S(e, "airlock-compile " AIRLOCK_VERSION);
 	uint32_t src = S(e, source), rev = S(e, revision);
 	cc_buf_align(&e->pool.data, 1); /* STRS ends with a NUL already */
@@ -767,8 +776,10 @@ static int assemble(emit *e, const cc_build_opts *o, const char *source,
 		{ ALC_SEC_IDX_SVC, 1, (uint32_t)isvc.len, &isvc },
 		{ ALC_SEC_IDX_OP, 1, (uint32_t)iop.len, &iop },
 		{ ALC_SEC_IDX_CLI, 1, (uint32_t)icli.len, &icli },
+		{ ALC_SEC_DOCS, 4, (uint32_t)(docs.len / 4), &docs },
 	};
-	uint32_t nsec = sizeof secs / sizeof secs[0];
+	/* DOCS only exists in --docs full catalogs. */
+	uint32_t nsec = (uint32_t)(sizeof secs / sizeof secs[0]) - (o->full_docs ? 0u : 1u);
 	size_t dir_off = sizeof(alc_header);
 	size_t off = dir_off + nsec * sizeof(alc_section);
 	off = (off + ALC_ALIGN - 1) & ~(size_t)(ALC_ALIGN - 1);
@@ -818,6 +829,7 @@ static int assemble(emit *e, const cc_build_opts *o, const char *source,
 	cc_buf_free(&isvc);
 	cc_buf_free(&iop);
 	cc_buf_free(&icli);
+	cc_buf_free(&docs);
 	return 0;
 }
 
@@ -1041,7 +1053,8 @@ int cc_build(const cc_build_opts *o)
 			        img.len, e.nsvcs, e.nops, e.nshapes, e.nmembers);
 		cc_buf_free(&img);
 		cc_pool_free(&e.pool);
-		cc_buf *bufs[] = { &e.svcs, &e.ops, &e.shapes, &e.shext, &e.members, &e.mext, &e.cons,
+		cc_buf *bufs[] = { &e.docs_svc, &e.docs_op, &e.docs_mem,
+		                   &e.svcs, &e.ops, &e.shapes, &e.shext, &e.members, &e.mext, &e.cons,
 		                   &e.u32, &e.params, &e.rules, &e.manifest, &e.diag };
 		for (size_t i = 0; i < sizeof bufs / sizeof bufs[0]; i++)
 			cc_buf_free(bufs[i]);

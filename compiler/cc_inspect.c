@@ -733,8 +733,7 @@ static void member_line(dumper *d, const alc_shape *owner, const alc_member *m)
 		cons_tokens(d, x->cons);
 	}
 	tok_q(f, "summary", alc_str(c, m->summary));
-	if (x)
-		tok_q(f, "doc", alc_str(c, x->doc));
+	tok_q(f, "doc", alc_doc_member(c, (uint32_t)(m - c->members)));
 	putc('\n', f);
 }
 
@@ -867,7 +866,7 @@ static void dump_service(dumper *d, const alc_service *s)
 		fputs(")\n", f);
 	}
 	field_q(f, "  ", "summary", alc_str(c, s->summary));
-	field_q(f, "  ", "doc", alc_str(c, s->doc));
+	field_q(f, "  ", "doc", alc_doc_service(c, alc_svc_index(c, s)));
 	fprintf(f, "  operations: %" PRIu32 "\n", s->op_count);
 	for (uint32_t i = 0; i < s->op_count; i++) {
 		const alc_operation *op = &c->ops[s->first_op + i];
@@ -926,7 +925,7 @@ static void dump_operation(dumper *d, const alc_operation *op)
 	if (op->risk)
 		fprintf(f, "  risk: %" PRIu32 "\n", op->risk);
 	field_q(f, "  ", "summary", alc_str(c, op->summary));
-	field_q(f, "  ", "doc", alc_str(c, op->doc));
+	field_q(f, "  ", "doc", alc_doc_op(c, alc_op_index(c, op)));
 
 	shape_closure(d, op->input);
 	shape_closure(d, op->output);

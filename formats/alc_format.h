@@ -109,7 +109,8 @@ enum alc_section_id {
 	ALC_SEC_PARTITIONS = 15, /* bytes: partitions table (reserved) */
 	ALC_SEC_POLICY = 16,  /* bytes: compiled policy (reserved) */
 	ALC_SEC_SHAPEXT = 17, /* alc_shape_ext[] */
-	ALC_SEC_MAX_ID = 17
+	ALC_SEC_DOCS = 18,    /* u32[]: full documentation (see below) */
+	ALC_SEC_MAX_ID = 18
 };
 
 /* ---- services ------------------------------------------------------- */
@@ -137,32 +138,30 @@ typedef struct alc_service {
 	uint32_t version;        /* 12 str: "2014-03-28" */
 	uint32_t title;          /* 16 str */
 	uint32_t summary;        /* 20 str: first sentence of the docs */
-	uint32_t doc;            /* 24 str: full docs ("" unless ALC_F_FULL_DOCS) */
-	uint32_t signing_name;   /* 28 str: aws.auth#sigv4 name */
-	uint32_t endpoint_prefix;/* 32 str */
-	uint32_t cli_name;       /* 36 str: "logs" */
-	uint32_t arn_namespace;  /* 40 str */
-	uint32_t cfn_name;       /* 44 str */
-	uint32_t xml_ns_uri;     /* 48 str: smithy.api#xmlNamespace uri */
-	uint32_t xml_ns_prefix;  /* 52 str */
-	uint32_t target_prefix;  /* 56 str: awsJson X-Amz-Target prefix (shape name) */
-	uint32_t protocol;       /* 60 enum alc_protocol */
-	uint32_t flags;          /* 64 ALC_SVC_* */
-	uint32_t first_op;       /* 68 OPS index of the first operation */
-	uint32_t op_count;       /* 72 operations are [first_op, first_op+op_count) */
-	uint32_t rules_offset;   /* 76 offset into RULES of this service's rule set */
-	uint32_t rules_size;     /* 80 bytes; 0 when the model has none */
-	uint32_t first_param;    /* 84 PARAMS: clientContextParams */
-	uint32_t param_count;    /* 88 */
-	uint32_t first_error;    /* 92 U32: service-wide error shapes */
-	uint32_t error_count;    /* 96 */
-	uint32_t manifest;       /*100 MANIFEST index of the model file */
-	uint32_t namespace_;     /*104 str: namespace of the service shape; the
+	uint32_t signing_name;   /* 24 str: aws.auth#sigv4 name */
+	uint32_t endpoint_prefix;/* 28 str */
+	uint32_t cli_name;       /* 32 str: "logs" */
+	uint32_t arn_namespace;  /* 36 str */
+	uint32_t cfn_name;       /* 40 str */
+	uint32_t xml_ns_uri;     /* 44 str: smithy.api#xmlNamespace uri */
+	uint32_t xml_ns_prefix;  /* 48 str */
+	uint32_t target_prefix;  /* 52 str: awsJson X-Amz-Target prefix (shape name) */
+	uint32_t protocol;       /* 56 enum alc_protocol */
+	uint32_t flags;          /* 60 ALC_SVC_* */
+	uint32_t first_op;       /* 64 OPS index of the first operation */
+	uint32_t op_count;       /* 68 operations are [first_op, first_op+op_count) */
+	uint32_t rules_offset;   /* 72 offset into RULES of this service's rule set */
+	uint32_t rules_size;     /* 76 bytes; 0 when the model has none */
+	uint32_t first_param;    /* 80 PARAMS: clientContextParams */
+	uint32_t param_count;    /* 84 */
+	uint32_t first_error;    /* 88 U32: service-wide error shapes */
+	uint32_t error_count;    /* 92 */
+	uint32_t manifest;       /* 96 MANIFEST index of the model file */
+	uint32_t namespace_;     /*100 str: namespace of the service shape; the
 	                            namespace of its shapes unless their ext
 	                            record names another */
-	uint32_t first_shape;    /*108 SHAPES index: the model's shapes are */
-	uint32_t shape_count;    /*112 [first_shape, first_shape+shape_count) */
-	uint32_t reserved;       /*116 zero */
+	uint32_t first_shape;    /*104 SHAPES index: the model's shapes are */
+	uint32_t shape_count;    /*108 [first_shape, first_shape+shape_count) */
 } alc_service;
 
 /* ---- operations ----------------------------------------------------- */
@@ -184,27 +183,26 @@ typedef struct alc_operation {
 	uint32_t name;           /*  0 str: "CreateStack" */
 	uint32_t cli_name;       /*  4 str: "create-stack" */
 	uint32_t summary;        /*  8 str */
-	uint32_t doc;            /* 12 str ("" unless ALC_F_FULL_DOCS) */
-	uint32_t service;        /* 16 SVCS index */
-	uint32_t input;          /* 20 SHAPES index or ALC_NONE (smithy.api#Unit) */
-	uint32_t output;         /* 24 SHAPES index or ALC_NONE */
-	uint32_t first_error;    /* 28 U32 index: error shape indexes */
-	uint32_t error_count;    /* 32 */
-	uint32_t http_method;    /* 36 str: "POST" ("" when no http trait) */
-	uint32_t http_uri;       /* 40 str: "/{Bucket}/{Key+}?x-id=PutObject" */
-	uint32_t http_code;      /* 44 success status code (default 200) */
-	uint32_t host_prefix;    /* 48 str: smithy.api#endpoint hostPrefix */
-	uint32_t flags;          /* 52 ALC_OP_* */
-	uint32_t idem_member;    /* 56 MEMBERS index of the idempotency token, or ALC_NONE */
-	uint32_t pg_input_token; /* 60 str: paginated inputToken (service defaults merged) */
-	uint32_t pg_output_token;/* 64 str: output path */
-	uint32_t pg_items;       /* 68 str: items path */
-	uint32_t pg_page_size;   /* 72 str: pageSize member */
-	uint32_t first_param;    /* 76 PARAMS: staticContextParams + operationContextParams */
-	uint32_t param_count;    /* 80 */
-	uint32_t checksum_member;/* 84 str: httpChecksum requestAlgorithmMember */
-	uint32_t risk;           /* 88 reserved for the policy (0 until [policy]) */
-	uint32_t reserved;       /* 92 zero */
+	uint32_t service;        /* 12 SVCS index */
+	uint32_t input;          /* 16 SHAPES index or ALC_NONE (smithy.api#Unit) */
+	uint32_t output;         /* 20 SHAPES index or ALC_NONE */
+	uint32_t first_error;    /* 24 U32 index: error shape indexes */
+	uint32_t error_count;    /* 28 */
+	uint32_t http_method;    /* 32 str: "POST" ("" when no http trait) */
+	uint32_t http_uri;       /* 36 str: "/{Bucket}/{Key+}?x-id=PutObject" */
+	uint32_t http_code;      /* 40 success status code (default 200) */
+	uint32_t host_prefix;    /* 44 str: smithy.api#endpoint hostPrefix */
+	uint32_t flags;          /* 48 ALC_OP_* */
+	uint32_t idem_member;    /* 52 MEMBERS index of the idempotency token, or ALC_NONE */
+	uint32_t pg_input_token; /* 56 str: paginated inputToken (service defaults merged) */
+	uint32_t pg_output_token;/* 60 str: output path */
+	uint32_t pg_items;       /* 64 str: items path */
+	uint32_t pg_page_size;   /* 68 str: pageSize member */
+	uint32_t first_param;    /* 72 PARAMS: staticContextParams + operationContextParams */
+	uint32_t param_count;    /* 76 */
+	uint32_t checksum_member;/* 80 str: httpChecksum requestAlgorithmMember */
+	uint32_t risk;           /* 84 reserved for the policy (0 until [policy]) */
+	uint32_t reserved;       /* 88 zero */
 } alc_operation;
 
 /* ---- shapes --------------------------------------------------------- */
@@ -311,12 +309,17 @@ typedef struct alc_member_ext {
 	uint32_t xml_ns_prefix;  /* 20 str */
 	uint32_t default_json;   /* 24 str: default value as compact JSON */
 	uint32_t context_param;  /* 28 str: smithy.rules#contextParam name */
-	uint32_t doc;            /* 32 str: full docs ("" unless ALC_F_FULL_DOCS) */
-	uint32_t cons;           /* 36 CONS index of constraints on the member
+	uint32_t cons;           /* 32 CONS index of constraints on the member
 	                            itself (they narrow the target's), or ALC_NONE */
-	uint8_t ts_format;       /* 40 enum alc_tsformat on the member */
-	uint8_t pad[3];          /* 41 zero */
+	uint8_t ts_format;       /* 36 enum alc_tsformat on the member */
+	uint8_t pad[3];          /* 37 zero */
 } alc_member_ext;
+
+/* ---- full documentation (optional) ----------------------------------- *
+ * Only in catalogs built with --docs full (ALC_F_FULL_DOCS): DOCS is a u32
+ * array of str offsets, one per service, then one per operation, then one
+ * per member: count == services + operations + members.  Summaries are
+ * always in the records; the full text costs nothing when not asked for. */
 
 /* ---- constraints ---------------------------------------------------- */
 #define ALC_C_LEN_MIN   0x01u
@@ -400,18 +403,18 @@ typedef struct alc_index_slot {
 
 _Static_assert(sizeof(alc_header) == 128, "alc_header");
 _Static_assert(sizeof(alc_section) == 32, "alc_section");
-_Static_assert(sizeof(alc_service) == 120, "alc_service");
-_Static_assert(sizeof(alc_operation) == 96, "alc_operation");
+_Static_assert(sizeof(alc_service) == 112, "alc_service");
+_Static_assert(sizeof(alc_operation) == 92, "alc_operation");
 _Static_assert(sizeof(alc_shape) == 28, "alc_shape");
 _Static_assert(sizeof(alc_shape_ext) == 24, "alc_shape_ext");
 _Static_assert(sizeof(alc_member) == 20, "alc_member");
-_Static_assert(sizeof(alc_member_ext) == 44, "alc_member_ext");
+_Static_assert(sizeof(alc_member_ext) == 40, "alc_member_ext");
 _Static_assert(sizeof(alc_cons) == 48, "alc_cons");
 _Static_assert(sizeof(alc_param) == 16, "alc_param");
 _Static_assert(sizeof(alc_manifest) == 40, "alc_manifest");
 _Static_assert(sizeof(alc_index_header) == 16, "alc_index_header");
 _Static_assert(sizeof(alc_index_slot) == 16, "alc_index_slot");
 _Static_assert(offsetof(alc_header, reserved2) == 88, "header reserved2");
-_Static_assert(offsetof(alc_operation, risk) == 88, "op risk");
+_Static_assert(offsetof(alc_operation, risk) == 84, "op risk");
 
 #endif

@@ -90,6 +90,7 @@ static const struct sec_desc sec_descs[] = {
 	[ALC_SEC_PARTITIONS] = { "PARTITIONS", 1, 0 },
 	[ALC_SEC_POLICY] = { "POLICY", 1, 0 },
 	[ALC_SEC_SHAPEXT] = { "SHAPEXT", sizeof(alc_shape_ext), 0 },
+	[ALC_SEC_DOCS] = { "DOCS", sizeof(uint32_t), 0 },
 };
 _Static_assert(sizeof sec_descs / sizeof sec_descs[0] == ALC_SEC_MAX_ID + 1,
                "sec_descs must have one row per section id");
@@ -99,10 +100,10 @@ _Static_assert(sizeof sec_descs / sizeof sec_descs[0] == ALC_SEC_MAX_ID + 1,
  * branch-free test of the fast path (STR_OOB below). */
 #define HDR_STRS(X) X(compiler_version) X(models_source) X(models_revision)
 #define SVC_STRS(X) X(key) X(sdk_id) X(shape_id) X(version) X(title) \
-	X(summary) X(doc) X(signing_name) X(endpoint_prefix) X(cli_name) \
+	X(summary) X(signing_name) X(endpoint_prefix) X(cli_name) \
 	X(arn_namespace) X(cfn_name) X(xml_ns_uri) X(xml_ns_prefix) \
 	X(target_prefix) X(namespace_)
-#define OP_STRS(X) X(name) X(cli_name) X(summary) X(doc) X(http_method) \
+#define OP_STRS(X) X(name) X(cli_name) X(summary) X(http_method) \
 	X(http_uri) X(host_prefix) X(pg_input_token) X(pg_output_token) \
 	X(pg_items) X(pg_page_size) X(checksum_member)
 #define SHAPE_STRS(X) X(name)
@@ -110,7 +111,7 @@ _Static_assert(sizeof sec_descs / sizeof sec_descs[0] == ALC_SEC_MAX_ID + 1,
 	X(error_code) X(media_type)
 #define MEMBER_STRS(X) X(name) X(summary)
 #define MEXT_STRS(X) X(loc_name) X(json_name) X(xml_name) X(ec2_name) \
-	X(xml_ns_uri) X(xml_ns_prefix) X(default_json) X(context_param) X(doc)
+	X(xml_ns_uri) X(xml_ns_prefix) X(default_json) X(context_param)
 #define CONS_STRS(X) X(pattern) X(range_min_text) X(range_max_text)
 #define PARAM_STRS(X) X(name) X(value) X(doc)
 #define MANIFEST_STRS(X) X(path) X(smithy_version)
@@ -460,6 +461,7 @@ static void bind_sections(alc_catalog *c, const alc_section **by_id)
 	BIND(ALC_SEC_MANIFEST, manifest, nmanifest, alc_manifest);
 	BIND(ALC_SEC_PARTITIONS, partitions, partitions_size, uint8_t);
 	BIND(ALC_SEC_POLICY, policy, policy_size, uint8_t);
+	BIND(ALC_SEC_DOCS, docs, ndocs, uint32_t);
 #undef BIND
 	c->idx_svc = (const alc_index_header *)(c->base +
 	                                        by_id[ALC_SEC_IDX_SVC]->offset);
@@ -911,6 +913,25 @@ static int check_records(vstate *v)
 	return rc;
 }
 
+/* DOCS (--docs full only): one str per service, operation and member. */
+static int check_docs(vstate *v)
+{
+	const alc_catalog *c = v->c;
+	if (!c->docs)
+		return 0;
+	uint64_t want = (uint64_t)c->nsvcs + c->nops + c->nmembers;
+	if (c->ndocs != want)
+		return fail(v->diag, AL_ECORRUPT, "DOCS: %u entries, expected %llu "
+		            "(services + operations + members)", c->ndocs,
+		            (unsigned long long)want);
+	for (uint32_t i = 0; i < c->ndocs; i++)       /* bound: ndocs */
+		if (c->docs[i] >= c->strs_size)
+			return fail(v->diag, AL_ECORRUPT, "DOCS[%u]: string offset %u "
+			            "out of range (STRS has %u bytes)", i, c->docs[i],
+			            c->strs_size);
+	return 0;
+}
+
 /* ---- 5. hash indexes ------------------------------------------------ */
 
 static int check_index(vstate *v, const alc_section *sec, const char *name,
@@ -981,6 +1002,7 @@ static int validate(alc_catalog *c, alc_diag *diag)
 		return rc;
 	bind_sections(c, by_id);
 	if ((rc = check_counts(&v)) || (rc = check_records(&v)) ||
+	    (rc = check_docs(&v)) ||
 	    (rc = check_index(&v, by_id[ALC_SEC_IDX_SVC], "IDX_SVC", "SVCS",
 	                      c->nsvcs)) ||
 	    (rc = check_index(&v, by_id[ALC_SEC_IDX_OP], "IDX_OP", "OPS",

@@ -41,6 +41,7 @@ typedef struct alc_catalog {
 	const alc_manifest *manifest; uint32_t nmanifest;
 	const uint8_t *partitions; uint32_t partitions_size;
 	const uint8_t *policy;     uint32_t policy_size;
+	const uint32_t *docs;      uint32_t ndocs;   /* NULL unless --docs full */
 	const alc_index_header *idx_svc, *idx_op, *idx_cli;
 } alc_catalog;
 
@@ -112,6 +113,14 @@ static inline uint32_t alc_op_index(const alc_catalog *c, const alc_operation *o
 { return (uint32_t)(op - c->ops); }
 static inline uint32_t alc_svc_index(const alc_catalog *c, const alc_service *s)
 { return (uint32_t)(s - c->svcs); }
+
+/* Full documentation ("" unless the catalog was built with --docs full). */
+static inline const char *alc_doc_service(const alc_catalog *c, uint32_t svc)
+{ return c->docs ? c->strs + c->docs[svc] : ""; }
+static inline const char *alc_doc_op(const alc_catalog *c, uint32_t op)
+{ return c->docs ? c->strs + c->docs[c->nsvcs + op] : ""; }
+static inline const char *alc_doc_member(const alc_catalog *c, uint32_t m)
+{ return c->docs ? c->strs + c->docs[c->nsvcs + c->nops + m] : ""; }
 
 /* Member ext record, or NULL. */
 static inline const alc_member_ext *alc_member_ext_of(const alc_catalog *c,
