@@ -663,9 +663,15 @@ static int cmd_validate(const opts *o, const alc_catalog *cat)
 				       str_of(res, "operation"), n, n == 1 ? "" : "s",
 				       bool_of(res, "truncated") ? " (the first are listed)" : "");
 			cJSON_ArrayForEach(v, cJSON_GetObjectItemCaseSensitive(res, "violations")) {
-				const char *ptr = str_of(v, "pointer");
-				printf("  %s: %s: %s\n", ptr[0] ? ptr : "(the input)", str_of(v, "keyword"),
-				       str_of(v, "message"));
+				/* Messages name their pointer already ("/MaxCount: must
+				 * be ...", "input: ..." for the whole input); others get
+				 * it in front. */
+				const char *ptr = str_of(v, "pointer"), *msg = str_of(v, "message");
+				size_t pl = strlen(ptr);
+				if (!pl || (strncmp(msg, ptr, pl) == 0 && msg[pl] == ':'))
+					printf("  %s  [%s]\n", msg, str_of(v, "keyword"));
+				else
+					printf("  %s: %s  [%s]\n", ptr, msg, str_of(v, "keyword"));
 			}
 		}
 		if (rc == 0 && !valid)
