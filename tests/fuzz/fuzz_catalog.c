@@ -55,6 +55,7 @@ static void walk(const alc_catalog *c)
 		for (uint32_t b = 0; b < s->rules_size; b++)
 			sink += c->rules[s->rules_offset + b];
 		touch(c, c->manifest[s->manifest].path);
+		sink += strlen(alc_doc_service(c, i));
 	}
 	for (uint32_t i = 0; i < c->nops; i++) {
 		const alc_operation *op = &c->ops[i];
@@ -75,6 +76,7 @@ static void walk(const alc_catalog *c)
 		for (uint32_t p = 0; p < op->param_count; p++)
 			touch(c, c->params[op->first_param + p].name);
 		touch(c, op->http_uri);
+		sink += strlen(alc_doc_op(c, i));
 	}
 	for (uint32_t i = 0; i < c->nshapes; i++) {
 		const alc_shape *s = &c->shapes[i];
@@ -88,6 +90,7 @@ static void walk(const alc_catalog *c)
 		for (uint32_t m = 0; m < s->member_count; m++) {
 			const alc_member *mb = &c->members[s->first_member + m];
 			touch(c, mb->name);
+			sink += strlen(alc_doc_member(c, s->first_member + m));
 			if (s->type == ALC_T_ENUM)
 				touch(c, mb->aux);
 			else if (s->type != ALC_T_INTENUM)

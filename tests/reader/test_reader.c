@@ -79,6 +79,7 @@ typedef struct tb {
 	alc_param params[4];        uint32_t nparams;
 	uint8_t rules[256];         uint32_t rules_size;
 	alc_manifest manifest[4];   uint32_t nmanifest;
+	uint32_t docs[TB_MAX];      uint32_t ndocs;   /* --docs full */
 	/* index keys, in priority order; duplicates are dropped */
 	struct { uint32_t key, value, scope; } keys[3][32];
 	uint32_t nkeys[3];
@@ -422,6 +423,7 @@ static uint8_t *tb_emit(const tb *b, size_t *len)
 		{ ALC_SEC_IDX_SVC, 1, (uint32_t)idxlen[0], idxbuf[0], 0 },
 		{ ALC_SEC_IDX_OP, 1, (uint32_t)idxlen[1], idxbuf[1], 0 },
 		{ ALC_SEC_IDX_CLI, 1, (uint32_t)idxlen[2], idxbuf[2], 0 },
+		{ ALC_SEC_DOCS, 4, b->ndocs, b->docs, 1 },
 		{ b->extra_section, 4, 3, "abcdefghijkl", 1 },
 	};
 	uint32_t nsec = 0;
@@ -430,7 +432,8 @@ static uint8_t *tb_emit(const tb *b, size_t *len)
 	             (sizeof secs / sizeof secs[0]) * sizeof(alc_section);
 	for (size_t i = 0; i < sizeof secs / sizeof secs[0]; i++) {
 		if (secs[i].id == 0 || (secs[i].opt && b->omit_optional &&
-		                        secs[i].count == 0))
+		                        secs[i].count == 0) ||
+		    (secs[i].id == ALC_SEC_DOCS && secs[i].count == 0))
 			continue;
 		size_t size = (size_t)secs[i].entsize * secs[i].count;
 		dir[nsec++] = (alc_section){ secs[i].id, secs[i].entsize,
@@ -443,7 +446,8 @@ static uint8_t *tb_emit(const tb *b, size_t *len)
 	memset(img, 0, total);
 	for (uint32_t i = 0, k = 0; i < sizeof secs / sizeof secs[0]; i++) {
 		if (secs[i].id == 0 || (secs[i].opt && b->omit_optional &&
-		                        secs[i].count == 0))
+		                        secs[i].count == 0) ||
+		    (secs[i].id == ALC_SEC_DOCS && secs[i].count == 0))
 			continue;
 		memcpy(img + dir[k].offset, secs[i].p, dir[k].size);
 		k++;
@@ -1366,6 +1370,39 @@ static void test_variants(void)
 	}
 	free(img);
 
+	/* full documentation: one string per service, operation, member */
+	tb_basic(&b);
+	b.ndocs = b.nsvcs + b.nops + b.nmembers;
+	for (uint32_t i = 0; i < b.ndocs; i++)
+		b.docs[i] = 0;
+	b.docs[1] = b.svcs[1].title = tb_str(&b, "Amazon Simple Storage Service");
+	b.docs[b.nsvcs + 2] = tb_str(&b, "Returns some objects.");
+	img = tb_emit(&b, &len);
+	rc = alc_open_mem(&c, img, len, &d);
+	CHECK(rc == 0);
+	if (rc == 0) {
+		CHECK(strcmp(alc_doc_service(&c, 1),
+		             "Amazon Simple Storage Service") == 0);
+		CHECK(strcmp(alc_doc_op(&c, 2), "Returns some objects.") == 0);
+		CHECK(strcmp(alc_doc_member(&c, 0), "") == 0);
+		alc_close(&c);
+	}
+	free(img);
+	b.docs[3] = 0x40000000;
+	img = tb_emit(&b, &len);
+	CHECK(open_img(img, len, &d) == AL_ECORRUPT &&
+	      strstr(d.msg, "DOCS[3]: string offset"));
+	free(img);
+	b.ndocs--;
+	img = tb_emit(&b, &len);
+	CHECK(open_img(img, len, &d) == AL_ECORRUPT && strstr(d.msg, "DOCS:"));
+	free(img);
+	img = basic_image(&len);   /* and without DOCS, no documentation */
+	CHECK(alc_open_mem(&c, img, len, &d) == 0);
+	CHECK(c.docs == NULL && strcmp(alc_doc_op(&c, 0), "") == 0);
+	alc_close(&c);
+	free(img);
+
 	/* two structures sharing a member range, out of order: legal */
 	tb_basic(&b);
 	b.shapes[SH_CREATE_OUT].first_member =
@@ -1452,6 +1489,14 @@ static int write_corpus(const char *dir)
 	put(dir, "trunc-half.alc", img, len / 2);
 	img[len / 3] ^= 0x40;
 	put(dir, "bad-checksum.alc", img, len);
+	free(img);
+
+	tb_basic(&b);
+	b.ndocs = b.nsvcs + b.nops + b.nmembers;
+	for (uint32_t i = 0; i < b.ndocs; i++)
+		b.docs[i] = i % 3 ? 0 : b.svcs[0].title;
+	img = tb_emit(&b, &len);
+	put(dir, "valid-docs.alc", img, len);
 	free(img);
 
 	tb_basic(&b);
