@@ -32,7 +32,7 @@ def cstr(off_in_strs):
 
 SECNAMES = {1:"STRS",2:"SVCS",3:"OPS",4:"SHAPES",5:"MEMBERS",6:"MEMBEXT",7:"CONS",8:"U32",
             9:"PARAMS",10:"RULES",11:"MANIFEST",12:"IDX_SVC",13:"IDX_OP",14:"IDX_CLI",
-            15:"PARTITIONS",16:"POLICY",17:"SHAPEXT"}
+            15:"PARTITIONS",16:"POLICY",17:"SHAPEXT",18:"DOCS"}
 TYPES = "? blob boolean string byte short integer long float double bigInteger bigDecimal timestamp document enum intEnum list map structure union".split()
 PROTO = "none awsJson1_0 awsJson1_1 restJson1 restXml awsQuery ec2Query".split()
 
@@ -82,12 +82,12 @@ HEADER = [F('magic','8s',lambda b: ' '.join('%02x'%c for c in b)), F('endian_tag
           F('reserved2','32s',lambda b:'32 zero bytes' if not any(b) else 'NONZERO'), F('reserved1','Q')]
 SECTION = [F('id','I',lambda v:'%d %s'%(v,SECNAMES.get(v,'?'))), F('entsize','I'), F('count','I'), F('flags','I'),
            F('offset','Q'), F('size','Q')]
-SERVICE = [F(n,'I',sval) for n in 'key sdk_id shape_id version title summary doc signing_name endpoint_prefix cli_name arn_namespace cfn_name xml_ns_uri xml_ns_prefix target_prefix'.split()] + \
+SERVICE = [F(n,'I',sval) for n in 'key sdk_id shape_id version title summary signing_name endpoint_prefix cli_name arn_namespace cfn_name xml_ns_uri xml_ns_prefix target_prefix'.split()] + \
           [F('protocol','I',lambda v:'%d %s'%(v,PROTO[v])), F('flags','I',SVCF), F('first_op','I'), F('op_count','I'),
            F('rules_offset','I'), F('rules_size','I'), F('first_param','I'), F('param_count','I'),
            F('first_error','I'), F('error_count','I'), F('manifest','I'), F('namespace_','I',sval),
-           F('first_shape','I'), F('shape_count','I'), F('reserved','I')]
-OPERATION = [F(n,'I',sval) for n in 'name cli_name summary doc'.split()] + \
+           F('first_shape','I'), F('shape_count','I')]
+OPERATION = [F(n,'I',sval) for n in 'name cli_name summary'.split()] + \
             [F('service','I'), F('input','I',ival), F('output','I',ival), F('first_error','I'), F('error_count','I'),
              F('http_method','I',sval), F('http_uri','I',sval), F('http_code','I'), F('host_prefix','I',sval),
              F('flags','I',OPF), F('idem_member','I',ival)] + \
@@ -97,7 +97,7 @@ SHAPE = [F('name','I',sval), F('type','B',lambda v:'%d %s'%(v,TYPES[v])), F('ts_
          F('flags','I',SHF), F('first_member','I'), F('member_count','I'), F('cons','I',ival), F('ext','I',ival)]
 SHAPEXT = [F(n,'I',sval) for n in 'ns xml_name xml_ns_uri xml_ns_prefix error_code media_type'.split()]
 MEMBER = [F('name','I',sval), F('target','I',ival), F('flags','I',MF), F('summary','I',sval), F('aux','I',ival)]
-MEMBEXT = [F(n,'I',sval) for n in 'loc_name json_name xml_name ec2_name xml_ns_uri xml_ns_prefix default_json context_param doc'.split()] + \
+MEMBEXT = [F(n,'I',sval) for n in 'loc_name json_name xml_name ec2_name xml_ns_uri xml_ns_prefix default_json context_param'.split()] + \
           [F('cons','I',ival), F('ts_format','B'), F('pad','3s',lambda b:'zero' if not any(b) else 'NONZERO')]
 CONS = [F('flags','I',flagdec([(1,'LEN_MIN'),(2,'LEN_MAX'),(4,'RANGE_MIN'),(8,'RANGE_MAX'),(16,'PATTERN')])), F('pattern','I',sval), F('len_min','q'), F('len_max','q'), F('range_min','d'), F('range_max','d'),
         F('range_min_text','I',sval), F('range_max_text','I',sval)]
@@ -156,6 +156,10 @@ if 'dir' in what:
 
 def rec(secname, fields, idxs, title=None):
     off, size, cnt, ent = secs[secname]
+    mine = sum(struct.calcsize('<' + f[1]) for f in fields)
+    if mine != ent:
+        sys.exit('format_dump.py: %s records are %d bytes in the file, %d here: '
+                 'update the field list from alc_format.h' % (secname, ent, mine))
     a = []
     lo = None; hi = 0
     for i in idxs:
