@@ -104,8 +104,8 @@ enum alc_section_id {
 	ALC_SEC_RULES = 10,   /* bytes: endpoint rule sets (RULES.md) */
 	ALC_SEC_MANIFEST = 11,/* alc_manifest[] */
 	ALC_SEC_IDX_SVC = 12, /* hash index: service name/alias -> SVCS index */
-	ALC_SEC_IDX_OP = 13,  /* hash index: "svckey:operation" -> OPS index */
-	ALC_SEC_IDX_CLI = 14, /* hash index: "cli-svc cli-op" -> OPS index */
+	ALC_SEC_IDX_OP = 13,  /* hash index: operation name, per service -> OPS index */
+	ALC_SEC_IDX_CLI = 14, /* hash index: CLI operation name, per service -> OPS index */
 	ALC_SEC_PARTITIONS = 15, /* bytes: partitions table (reserved) */
 	ALC_SEC_POLICY = 16,  /* bytes: compiled policy (reserved) */
 	ALC_SEC_SHAPEXT = 17, /* alc_shape_ext[] */
