@@ -801,7 +801,7 @@ static int assemble(emit *e, const cc_build_opts *o, const char *source,
 	for (uint32_t i = 0; i < nsec; i++)
 		if (secs[i].b->len)
 			memcpy(img->p + dir[i].offset, secs[i].b->p, secs[i].b->len);
-	memcpy(img->p + dir_off, dir, sizeof dir);
+	memcpy(img->p + dir_off, dir, nsec * sizeof dir[0]);
 
 	alc_header h;
 	memset(&h, 0, sizeof h);
