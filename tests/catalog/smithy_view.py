@@ -156,7 +156,8 @@ def num_text(v):
 
 # ---- documentation summaries -------------------------------------------
 # The catalog keeps the first sentence of each documentation string, as
-# plain text: tags dropped (an inline tag such as <code> or <a> reads as
+# plain text: leading <note>/<important> asides skipped when text follows
+# them, tags dropped (an inline tag such as <code> or <a> reads as
 # nothing, any other tag as a blank, a paragraph or list tag ends the
 # summary), the common entities decoded, white space
 # collapsed, a sentence ending at '.', '!' or '?' before a blank, a tag or
@@ -197,6 +198,12 @@ def _abbrev_before(out, dot):
     return False
 
 
+def _skip_ws(b, p):
+    while p < len(b) and b[p:p + 1] in (b' ', b'\t', b'\r', b'\n'):
+        p += 1
+    return p
+
+
 def summary(doc):
     if not isinstance(doc, str) or not doc:
         return ''
@@ -208,6 +215,19 @@ def summary(doc):
     space = para = False
     p = 0
     L = len(b)
+    # Up to 4 leading <note>/<important> asides are skipped when text
+    # follows them.
+    for _ in range(4):
+        q = _skip_ws(b, p)
+        close = b'</note>' if b.startswith(b'<note>', q) else \
+            b'</important>' if b.startswith(b'<important>', q) else None
+        end = b.find(close, q) if close else -1
+        if end < 0:
+            break
+        rest = _skip_ws(b, end + len(close))
+        if rest >= L:
+            break
+        p = rest
     while p < L and len(out) < cap:
         c = b[p:p + 1]
         if c == b'<':
