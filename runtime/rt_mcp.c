@@ -886,7 +886,7 @@ int rt_mcp_new(rt_mcp **out, const rt_mcp_config *cfg)
 	rt_tools_init(&m->tools, cfg->cat);
 	const char *name = cfg->catalog_name ? cfg->catalog_name : "catalog";
 	const char *f =
-		"airlock serves an offline catalog of %u AWS API operations in %u services (%s). "
+		"airlock serves an offline catalog of %u AWS API operations in %u service%s (%s). "
 		"To find and prepare an AWS call: search_operations with what you want to do in "
 		"plain words (\"list my s3 buckets\"); describe_operation for the exact input JSON "
 		"Schema of the best match; build the input from that schema; validate_input to "
@@ -894,13 +894,14 @@ int rt_mcp_new(rt_mcp **out, const rt_mcp_config *cfg)
 		"endpoint prefix or the AWS CLI name (\"logs\", \"s3api\"); operations accept "
 		"\"CreateStack\" or \"create-stack\". These tools only read the catalog: nothing "
 		"is sent to AWS.";
-	int n = snprintf(NULL, 0, f, cfg->cat->nops, cfg->cat->nsvcs, name);
+	const char *plural = cfg->cat->nsvcs == 1 ? "" : "s";
+	int n = snprintf(NULL, 0, f, cfg->cat->nops, cfg->cat->nsvcs, plural, name);
 	m->instructions = n > 0 ? malloc((size_t)n + 1) : NULL;
 	if (!m->instructions) {
 		free(m);
 		return AL_ENOMEM;
 	}
-	snprintf(m->instructions, (size_t)n + 1, f, cfg->cat->nops, cfg->cat->nsvcs, name);
+	snprintf(m->instructions, (size_t)n + 1, f, cfg->cat->nops, cfg->cat->nsvcs, plural, name);
 	*out = m;
 	return 0;
 }
