@@ -52,7 +52,6 @@ add_dependencies(test_schema schema_gizmos_catalog)
 add_test(NAME schema.unit
          COMMAND test_schema ${SCHEMA_BIN}/gizmos.alc ${SCHEMA_DIR}/golden)
 
-if(EXISTS ${SCHEMA_DIR}/run_cases.py)
 add_test(NAME schema.cases
          COMMAND ${AIRLOCK_PYTHON3} ${SCHEMA_DIR}/run_cases.py
                  --tool $<TARGET_FILE:schema_tool>
@@ -61,9 +60,7 @@ add_test(NAME schema.cases
                  --cases ${SCHEMA_DIR}/cases.json)
 set_tests_properties(schema.cases PROPERTIES FIXTURES_REQUIRED full_catalog
                      TIMEOUT 600)
-endif()
 
-if(EXISTS ${SCHEMA_DIR}/check_schema.py)
 add_test(NAME schema.agree
          COMMAND ${AIRLOCK_PYTHON3} ${SCHEMA_DIR}/check_schema.py
                  --tool $<TARGET_FILE:schema_tool>
@@ -72,7 +69,6 @@ add_test(NAME schema.agree
                  --node "${AIRLOCK_NODE}")
 set_tests_properties(schema.agree PROPERTIES FIXTURES_REQUIRED full_catalog
                      TIMEOUT 1200)
-endif()
 
 # fuzz_validate: the embedded gizmos catalog is a library of its own so that
 # airlock_fuzz_target() can link it like any other.
