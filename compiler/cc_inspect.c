@@ -394,7 +394,7 @@ static void info_text(const alc_catalog *c, const info_opts *o)
 	printf("  constraints        %10" PRIu32 "\n", c->ncons);
 	printf("  u32 list entries   %10" PRIu32 "\n", c->nu32);
 	printf("  endpoint params    %10" PRIu32 "\n", c->nparams);
-	printf("  rule sets          %10" PRIu32 " (%" PRIu32 " bytes)\n",
+	printf("  services with rules%10" PRIu32 " (RULES: %" PRIu32 " bytes, rule sets may be shared)\n",
 	       services_with_rules(c), c->rules_size);
 	printf("  model files        %10" PRIu32 " (%" PRIu64 " bytes)\n",
 	       c->nmanifest, manifest_bytes(c));
@@ -484,7 +484,7 @@ static void info_json(const alc_catalog *c, const info_opts *o)
 	        ", \"shapes\": %" PRIu32 ", \"members\": %" PRIu32
 	        ", \"shape_exts\": %" PRIu32 ", \"member_exts\": %" PRIu32
 	        ", \"constraints\": %" PRIu32 ", \"u32\": %" PRIu32
-	        ", \"params\": %" PRIu32 ", \"rule_sets\": %" PRIu32
+	        ", \"params\": %" PRIu32 ", \"services_with_rules\": %" PRIu32
 	        ", \"rules_bytes\": %" PRIu32 ", \"models\": %" PRIu32
 	        ", \"models_bytes\": %" PRIu64 ", \"string_bytes\": %" PRIu32 "}",
 	        c->nsvcs, c->nops, c->nshapes, c->nmembers, c->nshext, c->nmext,
