@@ -14,6 +14,7 @@ typedef struct cc_build_opts {
 	const char *services;    /* comma-separated filter, or NULL for all */
 	const char *out;         /* catalog path */
 	const char *cli_names;   /* catalogs/cli-names.tsv */
+	const char *policy;      /* YAML policy (cc_policy.c), NULL: none */
 	const char *source;      /* models source name override, or NULL */
 	const char *revision;    /* models revision override, or NULL */
 	int full_docs;

@@ -32,6 +32,7 @@
 #include "alc_reader.h"
 #include "cc_model.h"
 #include "cc_names.h"
+#include "cc_policy.h"
 #include "cc_rules.h"
 #include "cc_util.h"
 
@@ -233,6 +234,7 @@ typedef struct emit {
 	size_t u32_slots, u32_used;
 	cc_buf diag;
 	int failed;
+	cc_buf policy;           /* POLICY section (emit_policy) */
 } emit;
 
 #define REC_ADD(buf, cnt, rec) (cc_buf_put(&(buf), &(rec), sizeof(rec)), (cnt)++)
@@ -674,6 +676,54 @@ static void build_indexes(emit *e, cc_buf *isvc, cc_buf *iop, cc_buf *icli)
 	free(kc);
 }
 
+/* ---- policy ---------------------------------------------------------- */
+
+/* Check and compile o->policy against the records emitted so far (a
+ * catalog view without hash indexes), fill every operation's risk word and
+ * e->policy.  Errors are printed; nothing is written after one. */
+static int emit_policy(emit *e, const cc_build_opts *o)
+{
+	alc_catalog v;
+	memset(&v, 0, sizeof v);
+	v.strs = (const char *)e->pool.data.p;
+	v.strs_size = (uint32_t)e->pool.data.len;
+	v.svcs = (const alc_service *)e->svcs.p;
+	v.nsvcs = e->nsvcs;
+	v.ops = (const alc_operation *)e->ops.p;
+	v.nops = e->nops;
+	v.shapes = (const alc_shape *)e->shapes.p;
+	v.nshapes = e->nshapes;
+	v.members = (const alc_member *)e->members.p;
+	v.nmembers = e->nmembers;
+	cc_buf diag = { 0 };
+	cc_policy *p = NULL;
+	int rc = cc_policy_load(&p, o->policy, NULL, &v, &diag);
+	uint32_t *risk = cc_xcalloc(e->nops + 1, sizeof *risk);
+	if (!rc)
+		rc = cc_policy_emit(p, &v, &e->pool, &e->policy, risk, &diag);
+	fwrite(diag.p, 1, diag.len, stderr);
+	if (rc) {
+		fprintf(stderr, "airlock-compile: %s: the policy has errors; nothing written\n",
+		        o->policy);
+	} else {
+		alc_operation *ops = (alc_operation *)e->ops.p;
+		for (uint32_t i = 0; i < e->nops; i++)
+			ops[i].risk = risk[i];
+		if (o->timings) {
+			cc_policy_stats st;
+			cc_policy_stats_get(p, &st);
+			fprintf(stderr, "policy: %s: %u rules, %u conditions, %u stored patterns, "
+			        "%u operation classes, %u operations with tags, %zu bytes\n",
+			        o->policy, st.rules, st.conds, st.patterns, st.classes,
+			        st.tagged_ops, st.section_bytes);
+		}
+	}
+	free(risk);
+	cc_buf_free(&diag);
+	cc_policy_free(p);
+	return rc;
+}
+
 /* ---- writing --------------------------------------------------------- */
 
 typedef struct secsrc { uint32_t id, entsize, count; const cc_buf *b; } secsrc;
@@ -776,10 +826,15 @@ static int assemble(emit *e, const cc_build_opts *o, const char *source,
 		{ ALC_SEC_IDX_SVC, 1, (uint32_t)isvc.len, &isvc },
 		{ ALC_SEC_IDX_OP, 1, (uint32_t)iop.len, &iop },
 		{ ALC_SEC_IDX_CLI, 1, (uint32_t)icli.len, &icli },
+		{ ALC_SEC_POLICY, 1, (uint32_t)e->policy.len, &e->policy },
 		{ ALC_SEC_DOCS, 4, (uint32_t)(docs.len / 4), &docs },
 	};
-	/* DOCS only exists in --docs full catalogs. */
-	uint32_t nsec = (uint32_t)(sizeof secs / sizeof secs[0]) - (o->full_docs ? 0u : 1u);
+	/* DOCS only exists in --docs full catalogs, POLICY with a policy. */
+	uint32_t nsec = 0;
+	for (uint32_t i = 0; i < sizeof secs / sizeof secs[0]; i++)
+		if ((secs[i].id != ALC_SEC_DOCS || o->full_docs) &&
+		    (secs[i].id != ALC_SEC_POLICY || e->policy.len))
+			secs[nsec++] = secs[i];
 	size_t dir_off = sizeof(alc_header);
 	size_t off = dir_off + nsec * sizeof(alc_section);
 	off = (off + ALC_ALIGN - 1) & ~(size_t)(ALC_ALIGN - 1);
@@ -813,7 +868,8 @@ static int assemble(emit *e, const cc_build_opts *o, const char *source,
 	h.file_size = off;
 	h.dir_offset = (uint32_t)dir_off;
 	h.section_count = nsec;
-	h.flags = o->full_docs ? ALC_F_FULL_DOCS : 0;
+	h.flags = (o->full_docs ? ALC_F_FULL_DOCS : 0) |
+	          (e->policy.len ? ALC_F_POLICY : 0);
 	h.compiler_version = compiler_version;
 	h.models_source = src;
 	h.models_revision = rev;
@@ -1041,6 +1097,8 @@ int cc_build(const cc_build_opts *o)
 			fprintf(stderr, "airlock-compile: endpoint rule sets have errors; nothing written\n");
 			rc = AL_EMODEL;
 		}
+		if (!rc && o->policy)
+			rc = emit_policy(&e, o);
 		cc_buf img = { 0 };
 		if (!rc)
 			rc = assemble(&e, o, source, revision, &img);
@@ -1055,7 +1113,8 @@ int cc_build(const cc_build_opts *o)
 		cc_pool_free(&e.pool);
 		cc_buf *bufs[] = { &e.docs_svc, &e.docs_op, &e.docs_mem,
 		                   &e.svcs, &e.ops, &e.shapes, &e.shext, &e.members, &e.mext, &e.cons,
-		                   &e.u32, &e.params, &e.rules, &e.manifest, &e.diag };
+		                   &e.u32, &e.params, &e.rules, &e.manifest, &e.diag,
+		                   &e.policy };
 		for (size_t i = 0; i < sizeof bufs / sizeof bufs[0]; i++)
 			cc_buf_free(bufs[i]);
 		free(e.cons_map);

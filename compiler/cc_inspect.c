@@ -922,8 +922,7 @@ static void dump_operation(dumper *d, const alc_operation *op)
 	field_raw(f, "  ", "checksum-member", alc_str(c, op->checksum_member));
 	param_lines(d, op->first_param, op->param_count);
 	error_lines(d, op->first_error, op->error_count);
-	if (op->risk)
-		fprintf(f, "  risk: %" PRIu32 "\n", op->risk);
+	/* op->risk belongs to the policy: `airlock policy explain` shows it */
 	field_q(f, "  ", "summary", alc_str(c, op->summary));
 	field_q(f, "  ", "doc", alc_doc_op(c, alc_op_index(c, op)));
 

@@ -2,7 +2,9 @@
  * cc_main.c -- the airlock-compile command line.
  *
  *   airlock-compile build --models DIR [--models DIR ...] [--services a,b]
- *                         [--docs summary|full] [--keep-going] -o FILE
+ *                         [--docs summary|full] [--keep-going]
+ *                         [--policy FILE | --no-policy] -o FILE
+ *   airlock-compile policy check --catalog FILE.alc POLICY.yaml
  *   airlock-compile info FILE
  *   airlock-compile verify FILE
  *   airlock-compile dump FILE SERVICE[:OPERATION]
@@ -18,6 +20,7 @@
 #include "cc_build.h"
 #include "cc_inspect.h"
 #include "cc_names.h"
+#include "cc_policy.h"
 
 #ifndef AIRLOCK_SOURCE_DIR
 #define AIRLOCK_SOURCE_DIR "."
@@ -29,14 +32,17 @@ static void usage(FILE *f)
 	      "  airlock-compile build --models DIR [--models DIR ...] [--services a,b,...]\n"
 	      "                        [--docs summary|full] [--keep-going] [--threads N]\n"
 	      "                        [--cli-names FILE] [--source NAME] [--revision REV]\n"
-	      "                        [--timings] -o FILE.alc\n"
+	      "                        [--policy FILE.yaml | --no-policy] [--timings] -o FILE.alc\n"
+	      "  airlock-compile policy check --catalog FILE.alc POLICY.yaml\n"
 	      "  airlock-compile info FILE.alc\n"
 	      "  airlock-compile verify FILE.alc\n"
 	      "  airlock-compile dump FILE.alc SERVICE[:OPERATION]\n"
 	      "\n"
 	      "DIR is a checkout of aws/api-models-aws (either layout: <sdk-id>/service/...\n"
 	      "or models/<sdk-id>/service/...).  AIRLOCK_MODELS (dirs separated by ':')\n"
-	      "is used when no --models is given.\n", f);
+	      "is used when no --models is given.  Without --policy the build compiles\n"
+	      "policy/default.yaml; --no-policy builds a catalog whose runtime refuses\n"
+	      "every call.\n", f);
 }
 
 /* The CLI-name table: --cli-names, $AIRLOCK_CLI_NAMES, the source tree's
@@ -67,6 +73,7 @@ static int cmd_build(int argc, char **argv)
 {
 	cc_build_opts o;
 	memset(&o, 0, sizeof o);
+	int no_policy = 0;
 	const char **models = calloc((size_t)argc + 16, sizeof *models);
 	char *envcopy = NULL;
 	if (!models)
@@ -92,6 +99,8 @@ static int cmd_build(int argc, char **argv)
 			}
 		}
 		else if (strcmp(a, "--keep-going") == 0) o.keep_going = 1;
+		else if (strcmp(a, "--policy") == 0) { NEEDV(); o.policy = v; }
+		else if (strcmp(a, "--no-policy") == 0) no_policy = 1;
 		else if (strcmp(a, "--timings") == 0) o.timings = 1;
 		else {
 			fprintf(stderr, "airlock-compile: unknown option %s\n", a);
@@ -111,6 +120,17 @@ static int cmd_build(int argc, char **argv)
 	if (!o.nmodels || !o.out) {
 		fprintf(stderr, "airlock-compile: build needs --models DIR (or AIRLOCK_MODELS) and -o FILE\n");
 		goto usage_err;
+	}
+	if (no_policy && o.policy) {
+		fprintf(stderr, "airlock-compile: --policy and --no-policy exclude each other\n");
+		goto usage_err;
+	}
+	if (!no_policy && !o.policy && !(o.policy = cc_policy_default_path(AIRLOCK_SOURCE_DIR))) {
+		fprintf(stderr, "airlock-compile: policy/default.yaml not found; pass "
+		                "--policy FILE (or --no-policy)\n");
+		free(models);
+		free(envcopy);
+		return 1;
 	}
 	if (!o.cli_names)
 		o.cli_names = default_cli_names();
@@ -144,6 +164,8 @@ int main(int argc, char **argv)
 		return cc_cmd_verify(argc - 1, argv + 1);
 	if (strcmp(cmd, "dump") == 0)
 		return cc_cmd_dump(argc - 1, argv + 1);
+	if (strcmp(cmd, "policy") == 0)
+		return cc_cmd_policy(argc - 1, argv + 1);
 	if (strcmp(cmd, "-h") == 0 || strcmp(cmd, "--help") == 0 || strcmp(cmd, "help") == 0) {
 		usage(stdout);
 		return 0;

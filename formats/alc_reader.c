@@ -13,7 +13,8 @@
  *   3. section directory: bounds, alignment, record sizes, overlaps,
  *      duplicates, required sections;
  *   4. every record: string offsets, record indexes and index ranges, and
- *      every endpoint rule set (alc_rules_check);
+ *      every endpoint rule set (alc_rules_check); the compiled policy and
+ *      the operations' risk words (alc_policy_check, alc_policy.c);
  *   5. the three hash indexes: geometry, load factor, slot values and keys.
  *
  * A checksummed file can still be hostile (the checksum is no signature),
@@ -29,6 +30,7 @@
  * mapping; alc_open_mem refuses a buffer that is not 8-aligned.
  */
 #include "alc_reader.h"
+#include "alc_policy.h"
 #include "alc_rules.h"
 
 #include "alc_err.h"
@@ -1002,7 +1004,7 @@ static int validate(alc_catalog *c, alc_diag *diag)
 		return rc;
 	bind_sections(c, by_id);
 	if ((rc = check_counts(&v)) || (rc = check_records(&v)) ||
-	    (rc = check_docs(&v)) ||
+	    (rc = check_docs(&v)) || (rc = alc_policy_check(c, diag)) ||
 	    (rc = check_index(&v, by_id[ALC_SEC_IDX_SVC], "IDX_SVC", "SVCS",
 	                      c->nsvcs)) ||
 	    (rc = check_index(&v, by_id[ALC_SEC_IDX_OP], "IDX_OP", "OPS",
