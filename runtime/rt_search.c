@@ -72,6 +72,7 @@
 #include <string.h>
 
 #include "alc_err.h"
+#include "alc_policy.h"
 
 /* ---- limits and weights ---------------------------------------------- */
 
@@ -762,33 +763,11 @@ static uint32_t csr_len(const csr *c, uint32_t t)
 
 /* ---- read rule --------------------------------------------------------- */
 
-/* Does NAME start with the whole CamelCase word W? */
-static int name_word_is(const char *name, const char *w)
-{
-	size_t n = strlen(w);
-	if (strncmp(name, w, n) != 0)
-		return 0;
-	return !is_lower(name[n]);
-}
-
+/* The rule itself lives in formats/alc_policy.c, where the compiler (risk,
+ * access) finds it too. */
 int rt_op_is_read(const alc_catalog *cat, const alc_operation *op)
 {
-	static const char *const verbs[] = {
-		"Get", "List", "Describe", "Head", "Search", "Query", "Scan",
-		"Lookup",
-	};
-	static const char *const batch[] = { "Get", "List", "Describe" };
-	if (op->flags & ALC_OP_READONLY)
-		return 1;
-	const char *name = alc_str(cat, op->name);
-	for (size_t i = 0; i < sizeof verbs / sizeof verbs[0]; i++)
-		if (name_word_is(name, verbs[i]))
-			return 1;
-	if (name_word_is(name, "Batch"))
-		for (size_t i = 0; i < sizeof batch / sizeof batch[0]; i++)
-			if (name_word_is(name + 5, batch[i]))
-				return 1;
-	return 0;
+	return alc_op_is_read(alc_str(cat, op->name), op->flags);
 }
 
 /* ---- build ---------------------------------------------------------------- */
