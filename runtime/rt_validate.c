@@ -6,15 +6,18 @@
  * accept the same inputs.
  *
  * Work: every input node is visited once; per node the cost is a member
- * lookup (binary search over a sorted index for shapes with many members
- * or values, else a short scan), and for strings a UTF-8 pass and at most
- * two pattern matches, each bounded by PCRE2's match and heap limits.
- * Nesting deeper than RT_MAX_DEPTH is refused rather than followed.
+ * lookup (a hash index for shapes with RT_INDEX_MIN members or values or
+ * more, else a short scan), and for strings a UTF-8 pass and at most two
+ * pattern matches, each bounded by PCRE2's match and heap limits; a
+ * structure also checks its required members.  The JSON pointer is kept
+ * as a stack of references into the input and written out only for a
+ * violation.  Nesting deeper than RT_MAX_DEPTH is refused, not followed.
  *
- * Allocation: none per call on inputs without duplicate-key candidates in
- * large maps or uniqueItems lists longer than RT_SMALL_N (those sort a
- * temporary array), and none in steady state otherwise.  Patterns and
- * sorted indexes are built on first use and kept in a process-wide cache.
+ * Allocation: none per call in steady state, except a temporary array for
+ * maps with more than RT_SMALL_N keys (duplicate check), uniqueItems lists
+ * longer than that, and structures with over 1024 members.  Compiled
+ * patterns and member indexes are built on first use and kept in a
+ * process-wide cache.
  *
  * Threads: the cache is a plain static.  rt_validate() and
  * rt_pattern_usable() (so also rt_schema_input()) must be called from one
@@ -44,7 +47,7 @@
 
 #define RT_MAX_DEPTH 100       /* input nesting followed */
 #define RT_PATH_CAP 1024       /* JSON pointer while walking */
-#define RT_SORTED_MIN 12       /* shapes with more members get an index */
+#define RT_INDEX_MIN 8         /* shapes with as many members get an index */
 #define RT_SMALL_N 32          /* quadratic duplicate checks up to this */
 #define RT_MATCH_LIMIT 1000000u
 #define RT_DEPTH_LIMIT 10000u
@@ -58,9 +61,15 @@ typedef struct pat_ent {
 	pcre2_code *code;
 } pat_ent;
 
+/* A shape's members (or enum values) by key: open addressing over the
+ * FNV-1a hash of the key, slots hold position + 1 (0 = empty); and for a
+ * structure the positions of its required members. */
 typedef struct idx_ent {
-	uint32_t shape;          /* ALC_NONE = empty slot */
-	uint32_t *order;         /* member positions sorted by key string */
+	uint32_t shape;          /* ALC_NONE = empty slot of the cache */
+	uint32_t mask;           /* slot count - 1 */
+	uint32_t *slot;
+	uint32_t nreq;
+	uint32_t *req;
 } idx_ent;
 
 static struct vcache {
@@ -89,8 +98,10 @@ static void cache_flush(void)
 {
 	for (uint32_t i = 0; i < g_cache.pat_slots; i++)
 		pcre2_code_free(g_cache.pats[i].code);
-	for (uint32_t i = 0; i < g_cache.idx_slots; i++)
-		free(g_cache.idx[i].order);
+	for (uint32_t i = 0; i < g_cache.idx_slots; i++) {
+		free(g_cache.idx[i].slot);
+		free(g_cache.idx[i].req);
+	}
 	free(g_cache.pats);
 	free(g_cache.idx);
 	g_cache.pats = NULL;
@@ -181,11 +192,9 @@ static void compile_pattern(const alc_catalog *cat, pat_ent *e)
 }
 
 /* The cache entry of the pattern at OFF, compiled on first use; NULL when
- * the cache is unusable. */
-static pat_ent *pattern_get(const alc_catalog *cat, uint32_t off)
+ * the cache cannot grow.  The cache must serve CAT (cache_for). */
+static pat_ent *pattern_lookup(const alc_catalog *cat, uint32_t off)
 {
-	if (!off || cache_for(cat))
-		return NULL;
 	if ((g_cache.npats + 1) * 10 > g_cache.pat_slots * 7 && pats_grow())
 		return NULL;
 	uint32_t mask = g_cache.pat_slots - 1, j = mix32(off) & mask;
@@ -203,7 +212,7 @@ static pat_ent *pattern_get(const alc_catalog *cat, uint32_t off)
 /* see rt_schema_int.h */
 int rt_pattern_usable(const alc_catalog *cat, uint32_t off)
 {
-	const pat_ent *e = pattern_get(cat, off);
+	const pat_ent *e = off && !cache_for(cat) ? pattern_lookup(cat, off) : NULL;
 	return e && e->ok;
 }
 
@@ -214,13 +223,12 @@ static const char *member_key(const alc_catalog *cat, const alc_shape *s, uint32
 	return alc_str(cat, s->type == ALC_T_ENUM ? m->aux : m->name);
 }
 
-static const alc_catalog *sort_cat;
-static const alc_shape *sort_shape;
-
-static int cmp_keys(const void *a, const void *b)
+static uint32_t fnv1a(const char *p)
 {
-	return strcmp(member_key(sort_cat, sort_shape, *(const uint32_t *)a),
-	              member_key(sort_cat, sort_shape, *(const uint32_t *)b));
+	uint32_t h = 2166136261u;
+	for (; *p; p++)
+		h = (h ^ (unsigned char)*p) * 16777619u;
+	return h;
 }
 
 static int idx_grow(void)
@@ -230,7 +238,7 @@ static int idx_grow(void)
 	if (!nt)
 		return -1;
 	for (uint32_t i = 0; i < ns; i++)
-		nt[i] = (idx_ent){ ALC_NONE, NULL };
+		nt[i] = (idx_ent){ ALC_NONE, 0, NULL, 0, NULL };
 	for (uint32_t i = 0; i < g_cache.idx_slots; i++) {
 		idx_ent *e = &g_cache.idx[i];
 		if (e->shape == ALC_NONE)
@@ -246,12 +254,10 @@ static int idx_grow(void)
 	return 0;
 }
 
-/* Members of SHAPE sorted by key, built on first use; NULL when the cache
- * cannot hold it (the caller scans instead). */
-static const uint32_t *sorted_members(const alc_catalog *cat, uint32_t shape)
+/* The index of SHAPE, built on first use; NULL when the cache cannot hold
+ * it (the caller scans instead).  The cache must serve CAT. */
+static const idx_ent *shape_index(const alc_catalog *cat, uint32_t shape)
 {
-	if (cache_for(cat))
-		return NULL;
 	if ((g_cache.nidx + 1) * 10 > g_cache.idx_slots * 7 && idx_grow())
 		return NULL;
 	uint32_t mask = g_cache.idx_slots - 1, j = mix32(shape) & mask;
@@ -259,92 +265,132 @@ static const uint32_t *sorted_members(const alc_catalog *cat, uint32_t shape)
 		j = (j + 1) & mask;
 	idx_ent *e = &g_cache.idx[j];
 	if (e->shape == shape)
-		return e->order;
+		return e;
 	const alc_shape *s = &cat->shapes[shape];
-	uint32_t *order = malloc(s->member_count * sizeof *order);
-	if (!order)
+	uint32_t n = 16;
+	while (n < 2 * s->member_count)
+		n *= 2;
+	uint32_t *slot = calloc(n, sizeof *slot);
+	uint32_t nreq = 0, *req = NULL;
+	if (!slot)
 		return NULL;
-	for (uint32_t k = 0; k < s->member_count; k++)
-		order[k] = k;
-	sort_cat = cat;
-	sort_shape = s;
-	qsort(order, s->member_count, sizeof *order, cmp_keys);
-	e->shape = shape;
-	e->order = order;
+	for (uint32_t k = 0; k < s->member_count; k++) {
+		uint32_t h = fnv1a(member_key(cat, s, k)) & (n - 1);
+		while (slot[h])
+			h = (h + 1) & (n - 1);
+		slot[h] = k + 1;
+		if (s->type == ALC_T_STRUCTURE &&
+		    rt_member_required(&cat->members[s->first_member + k]))
+			nreq++;
+	}
+	if (nreq && !(req = malloc(nreq * sizeof *req))) {
+		free(slot);
+		return NULL;
+	}
+	nreq = 0;
+	for (uint32_t k = 0; req && k < s->member_count; k++)
+		if (rt_member_required(&cat->members[s->first_member + k]))
+			req[nreq++] = k;
+	*e = (idx_ent){ shape, n - 1, slot, nreq, req };
 	g_cache.nidx++;
-	return order;
+	return e;
 }
 
-/* Position of the member (or enum value) KEY in SHAPE, or -1. */
-static long find_member(const alc_catalog *cat, uint32_t shape, const char *key)
+/* Position of the member (or enum value) KEY in S, or -1: through IX
+ * (shape_index) when given, else a scan. */
+static long find_in(const alc_catalog *cat, const alc_shape *s, const idx_ent *ix,
+                    const char *key)
 {
-	const alc_shape *s = &cat->shapes[shape];
-	const uint32_t *order = s->member_count >= RT_SORTED_MIN
-	                            ? sorted_members(cat, shape) : NULL;
-	if (order) {
-		size_t lo = 0, hi = s->member_count;
-		while (lo < hi) {
-			size_t mid = (lo + hi) / 2;
-			int c = strcmp(key, member_key(cat, s, order[mid]));
-			if (c == 0)
-				return (long)order[mid];
-			if (c < 0)
-				hi = mid;
-			else
-				lo = mid + 1;
+	if (ix) {
+		uint32_t j = fnv1a(key) & ix->mask;
+		for (; ix->slot[j]; j = (j + 1) & ix->mask) {
+			uint32_t k = ix->slot[j] - 1;
+			if (strcmp(key, member_key(cat, s, k)) == 0)
+				return (long)k;
 		}
 		return -1;
 	}
-	for (uint32_t k = 0; k < s->member_count; k++)
-		if (strcmp(key, member_key(cat, s, k)) == 0)
+	for (uint32_t k = 0; k < s->member_count; k++) {
+		const char *mk = member_key(cat, s, k);
+		if (mk[0] == key[0] && strcmp(key, mk) == 0)
 			return (long)k;
+	}
 	return -1;
 }
 
 /* ==== the walk ======================================================== */
+
+/* One reference token of the current JSON pointer: a member name or key
+ * (pointing into the input), or an array index.  The pointer is rendered
+ * only when a violation is reported, so the walk itself writes nothing. */
+typedef struct ptok {
+	const char *key;         /* NULL: INDEX */
+	size_t index;
+} ptok;
+
+#define RT_TOKENS (2 * RT_MAX_DEPTH + 8)   /* an event adds two per level */
 
 typedef struct vst {
 	const alc_catalog *cat;
 	rt_violation *out;
 	size_t cap, n;
 	int stop;                /* RT_VALIDATE_MAX reached */
+	int cached;              /* the cache serves this catalog */
 	unsigned depth;
-	size_t plen;
-	char path[RT_PATH_CAP];
+	unsigned ntok;           /* may exceed RT_TOKENS: those are not kept */
+	ptok tok[RT_TOKENS];
 } vst;
 
-/* Append one reference token (RFC 6901: ~ -> ~0, / -> ~1).  Returns the
- * previous length, for pop().  A path that does not fit is cut (the
- * pointer of a violation is then a prefix). */
-static size_t push(vst *v, const char *tok)
+static unsigned push(vst *v, const char *key)
 {
-	size_t old = v->plen, n = old;
-	if (n + 1 < RT_PATH_CAP)
-		v->path[n++] = '/';
-	for (const char *p = tok; *p && n + 2 < RT_PATH_CAP; p++) {
-		if (*p == '~' || *p == '/') {
-			v->path[n++] = '~';
-			v->path[n++] = *p == '~' ? '0' : '1';
-		} else {
-			v->path[n++] = *p;
+	if (v->ntok < RT_TOKENS)
+		v->tok[v->ntok] = (ptok){ key, 0 };
+	return v->ntok++;
+}
+
+static unsigned push_index(vst *v, size_t i)
+{
+	if (v->ntok < RT_TOKENS)
+		v->tok[v->ntok] = (ptok){ NULL, i };
+	return v->ntok++;
+}
+
+static void pop(vst *v, unsigned old)
+{
+	v->ntok = old;
+}
+
+/* The index of SHAPE's members when it is worth one. */
+static const idx_ent *member_index(const vst *v, uint32_t shape)
+{
+	return v->cached && v->cat->shapes[shape].member_count >= RT_INDEX_MIN
+	           ? shape_index(v->cat, shape) : NULL;
+}
+
+/* The current pointer (RFC 6901: ~ as ~0, / as ~1) into OUT; a pointer
+ * that does not fit is cut.  Returns its length. */
+static size_t render_path(const vst *v, char *out, size_t cap)
+{
+	size_t n = 0;
+	unsigned nt = v->ntok < RT_TOKENS ? v->ntok : RT_TOKENS;
+	for (unsigned t = 0; t < nt && n + 1 < cap; t++) {
+		out[n++] = '/';
+		if (!v->tok[t].key) {
+			int k = snprintf(out + n, cap - n, "%zu", v->tok[t].index);
+			n = k > 0 && (size_t)k < cap - n ? n + (size_t)k : cap - 1;
+			continue;
+		}
+		for (const char *p = v->tok[t].key; *p && n + 2 < cap; p++) {
+			if (*p == '~' || *p == '/') {
+				out[n++] = '~';
+				out[n++] = *p == '~' ? '0' : '1';
+			} else {
+				out[n++] = *p;
+			}
 		}
 	}
-	v->path[n] = '\0';
-	v->plen = n;
-	return old;
-}
-
-static size_t push_index(vst *v, size_t i)
-{
-	char b[24];
-	snprintf(b, sizeof b, "%zu", i);
-	return push(v, b);
-}
-
-static void pop(vst *v, size_t old)
-{
-	v->plen = old;
-	v->path[old] = '\0';
+	out[n] = '\0';
+	return n;
 }
 
 static void violation(vst *v, const char *kw, const char *fmt, ...)
@@ -355,12 +401,15 @@ static void violation(vst *v, const char *kw, const char *fmt, ...)
 		return;
 	if (v->n < v->cap) {
 		rt_violation *o = &v->out[v->n];
-		size_t pn = v->plen < sizeof o->pointer ? v->plen : sizeof o->pointer - 1;
-		memcpy(o->pointer, v->path, pn);   /* a long path is cut */
+		char path[RT_PATH_CAP];
+		size_t pn = render_path(v, path, sizeof path);
+		if (pn >= sizeof o->pointer)
+			pn = sizeof o->pointer - 1;  /* a long pointer is cut */
+		memcpy(o->pointer, path, pn);
 		o->pointer[pn] = '\0';
 		snprintf(o->keyword, sizeof o->keyword, "%s", kw);
-		int k = snprintf(o->message, sizeof o->message, "%s: ",
-		                 v->plen ? v->path : "input");
+		int k = snprintf(o->message, sizeof o->message, "%.200s: ",
+		                 path[0] ? path : "input");
 		if (k < 0 || (size_t)k >= sizeof o->message)
 			k = 0;
 		va_list ap;
@@ -384,7 +433,9 @@ typedef struct sbuf {
  * pointer prefix ("<pointer>: ") is written. */
 static void sb_init(sbuf *s, const vst *v)
 {
-	size_t pre = (v->plen ? v->plen : 5) + 2;
+	char path[RT_PATH_CAP];
+	size_t plen = render_path(v, path, sizeof path);
+	size_t pre = (plen ? (plen < 200 ? plen : 200) : 5) + 2;
 	s->n = 0;
 	s->full = 0;
 	s->b[0] = '\0';
@@ -459,6 +510,15 @@ static long utf8_count(const unsigned char *s, size_t n)
 	long cps = 0;
 	size_t i = 0;
 	while (i < n) {
+		uint64_t w;
+		if (i + 8 <= n) {            /* ASCII, 8 bytes at a time */
+			memcpy(&w, s + i, 8);
+			if (!(w & 0x8080808080808080ull)) {
+				i += 8;
+				cps += 8;
+				continue;
+			}
+		}
 		unsigned char c = s[i];
 		if (c < 0x80) {
 			i++;
@@ -541,7 +601,7 @@ static void check_patterns(vst *v, const rt_cons *c, const char *str, size_t len
 	for (int k = 0; k < 2; k++) {
 		if (!c->pattern[k])
 			continue;
-		pat_ent *e = pattern_get(v->cat, c->pattern[k]);
+		pat_ent *e = v->cached ? pattern_lookup(v->cat, c->pattern[k]) : NULL;
 		if (!e || !e->ok)
 			continue;
 		int rc = pcre2_match(e->code, (PCRE2_SPTR)str, len, 0, PCRE2_NO_UTF_CHECK,
@@ -573,7 +633,7 @@ static void check_string(vst *v, uint32_t shape, const alc_member *m,
 		violation(v, key ? "propertyNames" : "type", "%smust be valid UTF-8", what);
 		return;
 	}
-	if (s->type == ALC_T_ENUM && find_member(cat, shape, str) < 0) {
+	if (s->type == ALC_T_ENUM && find_in(cat, s, member_index(v, shape), str) < 0) {
 		sbuf sb;
 		sb_init(&sb, v);
 		const char *near = case_match(cat, s, str);
@@ -758,7 +818,7 @@ static int cmp_hitem(const void *a, const void *b)
 
 static void dup_item(vst *v, size_t i, size_t first)
 {
-	size_t old = push_index(v, i);
+	unsigned old = push_index(v, i);
 	violation(v, "uniqueItems", "duplicates item %zu; items must be unique", first);
 	pop(v, old);
 }
@@ -820,7 +880,7 @@ static void check_list(vst *v, uint32_t shape, const alc_member *holder, const c
 	for (const cJSON *it = val->child; it && !v->stop; it = it->next, i++) {
 		if (cJSON_IsNull(it) && (s->flags & ALC_SH_SPARSE))
 			continue;
-		size_t old = push_index(v, i);
+		unsigned old = push_index(v, i);
 		check_value(v, im->target, im, it);
 		pop(v, old);
 	}
@@ -839,7 +899,7 @@ static int cmp_strp(const void *a, const void *b)
 
 static void dup_key(vst *v, const char *key, const char *what)
 {
-	size_t old = push(v, key);
+	unsigned old = push(v, key);
 	violation(v, "duplicateKey", "%s \"%.*s%s\" appears more than once; JSON "
 	          "objects must not repeat a name", what, QUOTE(key));
 	pop(v, old);
@@ -889,7 +949,7 @@ static void check_map(vst *v, uint32_t shape, const alc_member *holder, const cJ
 		          (long long)c.len_max);
 	check_dup_names(v, val, n, "key");
 	for (const cJSON *it = val->child; it && !v->stop; it = it->next) {
-		size_t old = push(v, it->string);
+		unsigned old = push(v, it->string);
 		check_string(v, km->target, km, it->string, 1);
 		if (!(cJSON_IsNull(it) && (s->flags & ALC_SH_SPARSE)))
 			check_value(v, vm->target, vm, it);
@@ -923,7 +983,7 @@ static void unknown_member(vst *v, const alc_shape *s, const char *key, int is_u
 	sbuf sb;
 	const alc_catalog *cat = v->cat;
 	const char *near = NULL;
-	size_t old = push(v, key);
+	unsigned old = push(v, key);
 	sb_init(&sb, v);
 	for (uint32_t k = 0; k < s->member_count && !near; k++) {
 		const alc_member *m = &cat->members[s->first_member + k];
@@ -968,8 +1028,9 @@ static void check_struct(vst *v, uint32_t shape, const cJSON *val)
 		return;
 	if (seen == small)
 		memset(small, 0, sizeof small);
+	const idx_ent *ix = member_index(v, shape);
 	for (const cJSON *it = val->child; it && !v->stop; it = it->next) {
-		long k = find_member(cat, shape, it->string);
+		long k = find_in(cat, s, ix, it->string);
 		const alc_member *m = k >= 0 ? &cat->members[s->first_member + (uint32_t)k] : NULL;
 		if (!m || rt_member_omitted(m)) {
 			unknown_member(v, s, it->string, 0);
@@ -981,11 +1042,13 @@ static void check_struct(vst *v, uint32_t shape, const cJSON *val)
 			continue;
 		}
 		seen[k >> 6] |= bit;
-		size_t old = push(v, it->string);
+		unsigned old = push(v, it->string);
 		check_value(v, m->target, m, it);
 		pop(v, old);
 	}
-	for (uint32_t k = 0; k < s->member_count && !v->stop; k++) {
+	uint32_t nreq = ix ? ix->nreq : s->member_count;
+	for (uint32_t r = 0; r < nreq && !v->stop; r++) {
+		uint32_t k = ix ? ix->req[r] : r;
 		const alc_member *m = &cat->members[s->first_member + k];
 		if (rt_member_required(m) && !(seen[k >> 6] & (1ull << (k & 63))))
 			violation(v, "required", "missing required member %s (%s)",
@@ -1001,8 +1064,9 @@ static void check_union(vst *v, uint32_t shape, const cJSON *val)
 	const alc_shape *s = &cat->shapes[shape];
 	uint32_t set = 0;
 	const char *first = NULL, *second = NULL;
+	const idx_ent *ix = member_index(v, shape);
 	for (const cJSON *it = val->child; it && !v->stop; it = it->next) {
-		long k = find_member(cat, shape, it->string);
+		long k = find_in(cat, s, ix, it->string);
 		if (k < 0) {
 			unknown_member(v, s, it->string, 1);
 			continue;
@@ -1013,7 +1077,7 @@ static void check_union(vst *v, uint32_t shape, const cJSON *val)
 		else if (set == 1)
 			second = alc_str(cat, m->name);
 		set++;
-		size_t old = push(v, it->string);
+		unsigned old = push(v, it->string);
 		check_value(v, m->target, m, it);
 		pop(v, old);
 	}
@@ -1058,7 +1122,7 @@ static void check_value(vst *v, uint32_t shape, const alc_member *m, const cJSON
 			}
 			size_t i = 0;
 			for (const cJSON *it = val->child; it && !v->stop; it = it->next, i++) {
-				size_t old = push_index(v, i);
+				unsigned old = push_index(v, i);
 				if (!cJSON_IsObject(it))
 					type_violation(v, s->type, it);
 				else
@@ -1175,8 +1239,8 @@ size_t rt_validate(const alc_catalog *cat, const alc_operation *op,
 	v.n = 0;
 	v.stop = 0;
 	v.depth = 0;
-	v.plen = 0;
-	v.path[0] = '\0';
+	v.ntok = 0;
+	v.cached = cache_for(cat) == 0;
 	if (!input || !cJSON_IsObject(input)) {
 		violation(&v, "type", "the input must be a JSON object, not %s",
 		          input ? json_type(input) : "nothing");
@@ -1184,7 +1248,7 @@ size_t rt_validate(const alc_catalog *cat, const alc_operation *op,
 	}
 	if (op->input == ALC_NONE) {
 		for (const cJSON *it = input->child; it && !v.stop; it = it->next) {
-			size_t old = push(&v, it->string);
+			unsigned old = push(&v, it->string);
 			violation(&v, "additionalProperties", "unknown member; this "
 			          "operation takes no input");
 			pop(&v, old);
