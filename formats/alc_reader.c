@@ -44,6 +44,7 @@
 #include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
+#define XXH_STATIC_LINKING_ONLY /* XXH3_state_t on the stack */
 #include <xxhash.h>
 
 /* ---- diagnostics ---------------------------------------------------- */
@@ -324,11 +325,38 @@ static int check_header(const uint8_t *base, size_t len, alc_diag *diag)
 
 /* ---- 2. checksum ---------------------------------------------------- */
 
-static int check_checksum(const uint8_t *base, size_t len, alc_diag *diag)
+/* Give mapped pages back after reading them: validation reads the whole
+ * file once, but a serving process only ever needs a fraction of it, and
+ * its resident size should say so.  The pages stay in the page cache and
+ * fault back in cheaply when a lookup needs them. */
+static void drop_pages(const alc_catalog *c, const uint8_t *p, size_t len)
 {
+	if (!c->mapped)
+		return;
+	uintptr_t lo = ((uintptr_t)p + 4095u) & ~(uintptr_t)4095u;
+	uintptr_t hi = ((uintptr_t)p + len) & ~(uintptr_t)4095u;
+	if (hi > lo)
+		madvise((void *)lo, hi - lo, MADV_DONTNEED);
+}
+
+/* Chunk for the checksum of a mapped file: the resident set never holds
+ * more than this much of the file while hashing. */
+#define CHECKSUM_CHUNK (2u << 20)
+
+static int check_checksum(const alc_catalog *c, alc_diag *diag)
+{
+	const uint8_t *base = c->base;
+	size_t len = c->size;
 	const alc_header *h = (const alc_header *)base;
-	XXH128_hash_t x = XXH3_128bits(base + ALC_CHECKSUM_FROM,
-	                               len - ALC_CHECKSUM_FROM);
+	XXH3_state_t st;
+	XXH3_128bits_reset(&st);
+	for (size_t off = ALC_CHECKSUM_FROM; off < len;) { /* bound: len */
+		size_t n = len - off < CHECKSUM_CHUNK ? len - off : CHECKSUM_CHUNK;
+		XXH3_128bits_update(&st, base + off, n);
+		drop_pages(c, base + off, n);
+		off += n;
+	}
+	XXH128_hash_t x = XXH3_128bits_digest(&st);
 	if (x.low64 != h->checksum_lo || x.high64 != h->checksum_hi)
 		return fail(diag, AL_ECHECKSUM, "XXH3-128 of bytes [%u, %zu) is "
 		            "%016llx%016llx, header says %016llx%016llx",
@@ -903,10 +931,13 @@ static int check_records(vstate *v)
 	if (!v->u32_cover || !v->member_pre)
 		rc = fail(v->diag, AL_ENOMEM, "no memory for validation scratch");
 	/* small tables first: check_shapes reads SHAPEXT namespaces */
+	/* Each pass gives the pages it read back before the next one starts
+	 * (drop_pages), so the resident size peaks at one pass's tables. */
 	else if (!(rc = check_small_tables(v)) && !(rc = check_services(v)) &&
-	         !(rc = check_rules(v)) && !(rc = check_ops(v)) &&
+	         !(rc = check_rules(v)) && (drop_pages(c, c->base, c->size), 1) &&
+	         !(rc = check_ops(v)) && (drop_pages(c, c->base, c->size), 1) &&
 	         !(rc = check_u32(v)) &&
-	         !(rc = check_members(v)))
+	         !(rc = check_members(v)) && (drop_pages(c, c->base, c->size), 1))
 		rc = check_shapes(v);
 	free(v->u32_cover);
 	free(v->member_pre);
@@ -997,7 +1028,7 @@ static int validate(alc_catalog *c, alc_diag *diag)
 	int rc;
 
 	if ((rc = check_header(c->base, c->size, diag)) ||
-	    (rc = check_checksum(c->base, c->size, diag)))
+	    (rc = check_checksum(c, diag)))
 		return rc;
 	c->hdr = (const alc_header *)c->base;
 	if ((rc = check_directory(&v, by_id)))
@@ -1015,6 +1046,8 @@ static int validate(alc_catalog *c, alc_diag *diag)
 	return 0;
 }
 
+static int open_image(alc_catalog *cat, alc_diag *diag);
+
 int alc_open_mem(alc_catalog *cat, const void *buf, size_t len,
                  alc_diag *diag)
 {
@@ -1028,10 +1061,19 @@ int alc_open_mem(alc_catalog *cat, const void *buf, size_t len,
 		            ALC_ALIGN);
 	cat->base = buf;
 	cat->size = len;
+	return open_image(cat, diag);
+}
+
+/* Validate CAT->base/size; a mapped image gives its pages back after. */
+static int open_image(alc_catalog *cat, alc_diag *diag)
+{
 	int rc = validate(cat, diag);
-	if (rc)
+	if (rc) {
 		memset(cat, 0, sizeof *cat);
-	return rc;
+		return rc;
+	}
+	drop_pages(cat, cat->base, cat->size);
+	return 0;
 }
 
 int alc_open(alc_catalog *cat, const char *path, alc_diag *diag)
@@ -1072,21 +1114,31 @@ int alc_open(alc_catalog *cat, const char *path, alc_diag *diag)
 		return alc_open_mem(cat, small, (size_t)got, diag);
 	}
 	/* Catalogs are replaced by rename, never rewritten in place: a file
-	 * truncated under the mapping would fault on access.  MAP_POPULATE
-	 * pre-faults the pages the checksum is about to read anyway. */
-	void *p = mmap(NULL, len, PROT_READ, MAP_PRIVATE | MAP_POPULATE, fd, 0);
+	 * truncated under the mapping would fault on access.  No
+	 * MAP_POPULATE: the checksum reads the file in chunks and gives each
+	 * back (drop_pages), so the resident size stays small. */
+	void *p = mmap(NULL, len, PROT_READ, MAP_PRIVATE, fd, 0);
 	int e = errno;
 	close(fd);
 	if (p == MAP_FAILED)
 		return fail(diag, e == ENOMEM ? AL_ENOMEM : AL_EIO, "mmap: %s",
 		            strerror(e));
-	int rc = alc_open_mem(cat, p, len, diag);
+	madvise(p, len, MADV_SEQUENTIAL);
+	cat->base = p;
+	cat->size = len;
+	cat->mapped = 1;
+	int rc = open_image(cat, diag);
 	if (rc) {
 		munmap(p, len);
 		return rc;
 	}
-	cat->mapped = 1;
+	madvise(p, len, MADV_NORMAL);
 	return 0;
+}
+
+void alc_trim(const alc_catalog *cat)
+{
+	drop_pages(cat, cat->base, cat->size);
 }
 
 void alc_close(alc_catalog *cat)

@@ -63,6 +63,12 @@ int alc_open_mem(alc_catalog *cat, const void *buf, size_t len, alc_diag *diag);
 
 void alc_close(alc_catalog *cat);
 
+/* Give the mapping's resident pages back to the page cache (a long-lived
+ * server calls this after work that read much of the catalog, such as
+ * building the search index).  Pointers stay valid: pages fault back in
+ * on access.  No effect on images opened with alc_open_mem. */
+void alc_trim(const alc_catalog *cat);
+
 /* A string of the pool.  OFF was validated at open. */
 static inline const char *alc_str(const alc_catalog *cat, uint32_t off)
 {

@@ -493,6 +493,7 @@ static void do_tools_call(rt_mcp *m, const req *r)
 		return;
 	}
 	double ms = now_ms() - t0;
+	alc_trim(m->tools.cat); /* keep the resident set to what the next call needs */
 	/* Deterministic text (no timing), so that transcripts compare. */
 	if (tr.error)
 		log_to_client(m, r, LOG_INFO, "%s: tool error: %.200s", name->valuestring, tr.error);

@@ -1238,8 +1238,14 @@ static int do_build(rt_search *s)
 		add_title_words(&b, alc_str(cat, sv->key), v);
 	}
 	/* operations, in order (postings come out sorted by op) */
-	for (uint32_t op = 0; op < nops && !b.err; op++)
+	for (uint32_t op = 0; op < nops && !b.err; op++) {
 		index_op(&b, op);
+		/* Names and summaries are spread over the string pool: give
+		 * the pages back as we go so the build's resident peak stays
+		 * small (alc_trim is one madvise). */
+		if ((op & 1023u) == 1023u)
+			alc_trim(cat);
+	}
 	if (!b.err)
 		compile_rules(&b);
 	for (size_t i = 0; i < COUNT(rt_stopwords) && !b.err; i++)
@@ -1460,6 +1466,9 @@ int rt_search_build(rt_search *s)
 	int rc = do_build(s);
 	if (rc)
 		free_index(s);
+	/* The index lives on the heap now; the catalog pages it read are
+	 * not needed by a serving process. */
+	alc_trim(s->cat);
 	return rc;
 }
 
