@@ -14,7 +14,8 @@
  *      duplicates, required sections;
  *   4. every record: string offsets, record indexes and index ranges, and
  *      every endpoint rule set (alc_rules_check); the compiled policy and
- *      the operations' risk words (alc_policy_check, alc_policy.c);
+ *      the operations' risk words (alc_policy_check, alc_policy.c); the
+ *      partitions table (alc_partitions_check, alc_partitions.c);
  *   5. the three hash indexes: geometry, load factor, slot values and keys.
  *
  * A checksummed file can still be hostile (the checksum is no signature),
@@ -30,6 +31,7 @@
  * mapping; alc_open_mem refuses a buffer that is not 8-aligned.
  */
 #include "alc_reader.h"
+#include "alc_partitions.h"
 #include "alc_policy.h"
 #include "alc_rules.h"
 
@@ -1021,6 +1023,18 @@ static int check_index(vstate *v, const alc_section *sec, const char *name,
 
 /* ---- open ----------------------------------------------------------- */
 
+/* PARTITIONS (optional): the partitions table (alc_partitions.c). */
+static int check_partitions(vstate *v)
+{
+	const alc_catalog *c = v->c;
+	char why[200];
+	if (c->partitions && alc_partitions_check(c->partitions,
+	                                          c->partitions_size, c->strs,
+	                                          c->strs_size, why, sizeof why))
+		return fail(v->diag, AL_ECORRUPT, "PARTITIONS: %s", why);
+	return 0;
+}
+
 static int validate(alc_catalog *c, alc_diag *diag)
 {
 	const alc_section *by_id[ALC_SEC_MAX_ID + 1] = { 0 };
@@ -1035,7 +1049,8 @@ static int validate(alc_catalog *c, alc_diag *diag)
 		return rc;
 	bind_sections(c, by_id);
 	if ((rc = check_counts(&v)) || (rc = check_records(&v)) ||
-	    (rc = check_docs(&v)) || (rc = alc_policy_check(c, diag)) ||
+	    (rc = check_docs(&v)) || (rc = check_partitions(&v)) ||
+	    (rc = alc_policy_check(c, diag)) ||
 	    (rc = check_index(&v, by_id[ALC_SEC_IDX_SVC], "IDX_SVC", "SVCS",
 	                      c->nsvcs)) ||
 	    (rc = check_index(&v, by_id[ALC_SEC_IDX_OP], "IDX_OP", "OPS",
