@@ -32,6 +32,7 @@
 #include "alc_reader.h"
 #include "cc_model.h"
 #include "cc_names.h"
+#include "cc_partitions.h"
 #include "cc_policy.h"
 #include "cc_rules.h"
 #include "cc_util.h"
@@ -235,6 +236,7 @@ typedef struct emit {
 	cc_buf diag;
 	int failed;
 	cc_buf policy;           /* POLICY section (emit_policy) */
+	cc_buf partitions;       /* PARTITIONS section (cc_partitions.c) */
 } emit;
 
 #define REC_ADD(buf, cnt, rec) (cc_buf_put(&(buf), &(rec), sizeof(rec)), (cnt)++)
@@ -826,14 +828,17 @@ static int assemble(emit *e, const cc_build_opts *o, const char *source,
 		{ ALC_SEC_IDX_SVC, 1, (uint32_t)isvc.len, &isvc },
 		{ ALC_SEC_IDX_OP, 1, (uint32_t)iop.len, &iop },
 		{ ALC_SEC_IDX_CLI, 1, (uint32_t)icli.len, &icli },
+		{ ALC_SEC_PARTITIONS, 1, (uint32_t)e->partitions.len, &e->partitions },
 		{ ALC_SEC_POLICY, 1, (uint32_t)e->policy.len, &e->policy },
 		{ ALC_SEC_DOCS, 4, (uint32_t)(docs.len / 4), &docs },
 	};
-	/* DOCS only exists in --docs full catalogs, POLICY with a policy. */
+	/* DOCS only exists in --docs full catalogs, POLICY with a policy,
+	 * PARTITIONS with a partitions table. */
 	uint32_t nsec = 0;
 	for (uint32_t i = 0; i < sizeof secs / sizeof secs[0]; i++)
 		if ((secs[i].id != ALC_SEC_DOCS || o->full_docs) &&
-		    (secs[i].id != ALC_SEC_POLICY || e->policy.len))
+		    (secs[i].id != ALC_SEC_POLICY || e->policy.len) &&
+		    (secs[i].id != ALC_SEC_PARTITIONS || e->partitions.len))
 			secs[nsec++] = secs[i];
 	size_t dir_off = sizeof(alc_header);
 	size_t off = dir_off + nsec * sizeof(alc_section);
@@ -1097,6 +1102,15 @@ int cc_build(const cc_build_opts *o)
 			fprintf(stderr, "airlock-compile: endpoint rule sets have errors; nothing written\n");
 			rc = AL_EMODEL;
 		}
+		if (!rc && o->partitions) {
+			cc_buf d = { 0 };
+			rc = cc_partitions_load(o->partitions, &e.pool, &e.partitions, &d);
+			fwrite(d.p, 1, d.len, stderr);
+			cc_buf_free(&d);
+			if (rc)
+				fprintf(stderr, "airlock-compile: %s: the partitions table has "
+				        "errors; nothing written\n", o->partitions);
+		}
 		if (!rc && o->policy)
 			rc = emit_policy(&e, o);
 		cc_buf img = { 0 };
@@ -1114,7 +1128,7 @@ int cc_build(const cc_build_opts *o)
 		cc_buf *bufs[] = { &e.docs_svc, &e.docs_op, &e.docs_mem,
 		                   &e.svcs, &e.ops, &e.shapes, &e.shext, &e.members, &e.mext, &e.cons,
 		                   &e.u32, &e.params, &e.rules, &e.manifest, &e.diag,
-		                   &e.policy };
+		                   &e.policy, &e.partitions };
 		for (size_t i = 0; i < sizeof bufs / sizeof bufs[0]; i++)
 			cc_buf_free(bufs[i]);
 		free(e.cons_map);

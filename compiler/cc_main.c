@@ -3,7 +3,8 @@
  *
  *   airlock-compile build --models DIR [--models DIR ...] [--services a,b]
  *                         [--docs summary|full] [--keep-going]
- *                         [--policy FILE | --no-policy] -o FILE
+ *                         [--policy FILE | --no-policy]
+ *                         [--partitions FILE | --no-partitions] -o FILE
  *   airlock-compile policy check --catalog FILE.alc POLICY.yaml
  *   airlock-compile info FILE
  *   airlock-compile verify FILE
@@ -20,6 +21,7 @@
 #include "cc_build.h"
 #include "cc_inspect.h"
 #include "cc_names.h"
+#include "cc_partitions.h"
 #include "cc_policy.h"
 
 #ifndef AIRLOCK_SOURCE_DIR
@@ -32,7 +34,8 @@ static void usage(FILE *f)
 	      "  airlock-compile build --models DIR [--models DIR ...] [--services a,b,...]\n"
 	      "                        [--docs summary|full] [--keep-going] [--threads N]\n"
 	      "                        [--cli-names FILE] [--source NAME] [--revision REV]\n"
-	      "                        [--policy FILE.yaml | --no-policy] [--timings] -o FILE.alc\n"
+	      "                        [--policy FILE.yaml | --no-policy]\n"
+	      "                        [--partitions FILE.json | --no-partitions] [--timings] -o FILE.alc\n"
 	      "  airlock-compile policy check --catalog FILE.alc POLICY.yaml\n"
 	      "  airlock-compile info FILE.alc\n"
 	      "  airlock-compile verify FILE.alc\n"
@@ -42,7 +45,8 @@ static void usage(FILE *f)
 	      "or models/<sdk-id>/service/...).  AIRLOCK_MODELS (dirs separated by ':')\n"
 	      "is used when no --models is given.  Without --policy the build compiles\n"
 	      "policy/default.yaml; --no-policy builds a catalog whose runtime refuses\n"
-	      "every call.\n", f);
+	      "every call.  Without --partitions the build compiles catalogs/partitions.json\n"
+	      "(the AWS partitions table endpoint resolution needs).\n", f);
 }
 
 /* The CLI-name table: --cli-names, $AIRLOCK_CLI_NAMES, the source tree's
@@ -73,7 +77,7 @@ static int cmd_build(int argc, char **argv)
 {
 	cc_build_opts o;
 	memset(&o, 0, sizeof o);
-	int no_policy = 0;
+	int no_policy = 0, no_partitions = 0;
 	const char **models = calloc((size_t)argc + 16, sizeof *models);
 	char *envcopy = NULL;
 	if (!models)
@@ -101,6 +105,8 @@ static int cmd_build(int argc, char **argv)
 		else if (strcmp(a, "--keep-going") == 0) o.keep_going = 1;
 		else if (strcmp(a, "--policy") == 0) { NEEDV(); o.policy = v; }
 		else if (strcmp(a, "--no-policy") == 0) no_policy = 1;
+		else if (strcmp(a, "--partitions") == 0) { NEEDV(); o.partitions = v; }
+		else if (strcmp(a, "--no-partitions") == 0) no_partitions = 1;
 		else if (strcmp(a, "--timings") == 0) o.timings = 1;
 		else {
 			fprintf(stderr, "airlock-compile: unknown option %s\n", a);
@@ -132,6 +138,14 @@ static int cmd_build(int argc, char **argv)
 		free(envcopy);
 		return 1;
 	}
+	if (no_partitions && o.partitions) {
+		fprintf(stderr, "airlock-compile: --partitions and --no-partitions exclude each other\n");
+		goto usage_err;
+	}
+	if (!no_partitions && !o.partitions &&
+	    !(o.partitions = cc_partitions_default_path(AIRLOCK_SOURCE_DIR)))
+		fprintf(stderr, "airlock-compile: warning: catalogs/partitions.json not found; "
+		                "the catalog will resolve no endpoints (pass --partitions FILE)\n");
 	if (!o.cli_names)
 		o.cli_names = default_cli_names();
 	if (!o.cli_names)
