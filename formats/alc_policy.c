@@ -431,11 +431,19 @@ static int check_classes(pcheck *k)
 		    c->pad[0] || c->pad[1] || c->pad[2])
 			return bad(k->diag, "classes[%u]: static rule %u, effect %u",
 			           i, c->static_rule, c->static_effect);
-		/* ascending: the runtime reports the first of equals */
-		for (uint32_t r = 1; r < c->ref_count; r++)  /* bound: nrefs */
-			if (p->refs[c->ref_first + r] <= p->refs[c->ref_first + r - 1])
-				return bad(k->diag, "classes[%u]: rule list not "
-				           "ascending", i);
+		/* evaluation order: effect (deny first), specificity, file
+		 * order -- the runtime stops at the first match */
+		for (uint32_t r = 1; r < c->ref_count; r++) { /* bound: nrefs */
+			uint32_t ia = p->refs[c->ref_first + r - 1];
+			uint32_t ib = p->refs[c->ref_first + r];
+			const alc_prule *a = &p->rules[ia], *b = &p->rules[ib];
+			int ordered = a->effect != b->effect ? a->effect > b->effect
+			              : a->specificity != b->specificity
+			              ? a->specificity > b->specificity : ia < ib;
+			if (!ordered)
+				return bad(k->diag, "classes[%u]: rules %u and %u out of "
+				           "evaluation order", i, ia, ib);
+		}
 	}
 	return 0;
 }

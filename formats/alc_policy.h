@@ -246,7 +246,9 @@ typedef struct alc_ptagloc {
 /* ---- operation classes ---------------------------------------------- */
 typedef struct alc_pclass {
 	uint32_t ref_first;      /*  0 REFS: rules whose static part matches */
-	uint32_t ref_count;      /*  4   the class's operations, ascending */
+	uint32_t ref_count;      /*  4   the class's operations, in evaluation
+	                            order: effect (deny first), specificity
+	                            (most first), file order */
 	uint32_t tagloc_first;   /*  8 TAGLOCS: tag locations of the input */
 	uint32_t tagloc_count;   /* 12   (0 unless a tags rule is listed) */
 	uint32_t static_rule;    /* 16 RULES index that decides, or ALC_NONE

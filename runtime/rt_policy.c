@@ -748,23 +748,27 @@ int rt_policy_decide(rt_policy *p, const rt_call *call, unsigned flags,
 	d->risk = rw & ALC_OPRISK_LEVEL;
 	d->write = (rw & ALC_OPRISK_WRITE) != 0;
 
-	/* identity: the account decides the environment, else the profile */
+	/* identity: the environment is the one that lists the call's account;
+	 * only when the account is not known, the one that lists its profile
+	 * (profiles are local names: an unlisted one says nothing, so the
+	 * environment stays unknown rather than "none") */
 	eval e;
 	memset(&e, 0, sizeof e);
 	e.p = p;
 	e.call = call;
 	e.env = -1;
-	e.env_known = call->account || call->profile;
-	if (call->account && is_account(call->account))
+	if (call->account) {
 		for (uint32_t i = 0; i < pol->nenvs && e.env < 0; i++)
 			if (in_vals(p, pol->envs[i].accounts_first,
 			            pol->envs[i].accounts_count, call->account) == 1)
 				e.env = (int)i;
-	if (e.env < 0 && call->profile)
+	} else if (call->profile) {
 		for (uint32_t i = 0; i < pol->nenvs && e.env < 0; i++)
 			if (in_vals(p, pol->envs[i].profiles_first,
 			            pol->envs[i].profiles_count, call->profile) == 1)
 				e.env = (int)i;
+	}
+	e.env_known = e.env >= 0 || call->account != NULL;
 	d->env_known = e.env_known;
 	d->environment = e.env >= 0 ? alc_str(cat, pol->envs[e.env].name) : NULL;
 
@@ -971,8 +975,9 @@ void rt_policy_print(FILE *f, const rt_policy *p, const rt_call *call,
 		        d->approvers == 1 ? "" : "s", d->ttl,
 		        d->approval_line ? "" : " (default settings)");
 	fprintf(f, "environment: %s\n", d->environment ? d->environment :
-	        d->env_known ? "(none: account and profile map to no environment)"
-	                     : "(not known: no account or profile given)");
+	        d->env_known ? "(none: no environment lists the account)"
+	                     : "(not known: no account given, and no environment "
+	                       "lists the profile)");
 	fprintf(f, "context: region %s, account %s, profile %s\n",
 	        call->region ? call->region : "(not known)",
 	        call->account ? call->account : "(not known)",

@@ -73,7 +73,8 @@ typedef struct rt_decision {
 	const char *description;  /* the deciding rule's ("" otherwise) */
 	char reason[320];         /* why, in words */
 	const char *environment;  /* environment name, or NULL */
-	int env_known;            /* account or profile given */
+	int env_known;            /* environment known (possibly "none":
+	                             an account no environment lists) */
 	uint32_t approvers;       /* effect == APPROVAL: 1 or 2 */
 	uint32_t ttl;             /* effect == APPROVAL: seconds */
 	uint32_t approval_line;   /* approvals entry used (0: default) */

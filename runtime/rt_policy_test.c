@@ -12,6 +12,8 @@
  *         input: {InstanceIds: [i-1]}   # YAML, or input_json: '{...}'
  *         region: ...                   # override the context
  *       expect: deny                    # allow | deny | require_approval
+ *                                       # | unknown_operation (the names
+ *                                       # must not resolve: look-alikes)
  *       rule: no-deletes-in-prod        # optional: the deciding rule
  *       approvers: 2                    # optional (require_approval)
  *
@@ -251,12 +253,13 @@ int rt_policy_test_file(rt_policy *p, const alc_catalog *cat,
 			snprintf(label, sizeof label, "case %u (line %zu)", idx + 1,
 			         c->start_mark.line + 1);
 		unsigned want = 0;
+		int want_unknown = expect && strcmp(expect, "unknown_operation") == 0;
 		for (unsigned e = ALC_EFFECT_ALLOW; expect && e < ALC_EFFECT_COUNT; e++)
 			if (strcmp(expect, alc_effect_name(e)) == 0)
 				want = e;
-		if (!want)
-			terr(&t, c, "%s: expect must be allow, deny or require_approval",
-			     label);
+		if (!want && !want_unknown)
+			terr(&t, c, "%s: expect must be allow, deny, require_approval or "
+			     "unknown_operation", label);
 		if (!call || call->type != YAML_MAPPING_NODE) {
 			terr(&t, c, "%s: needs a call {service, operation, ...}", label);
 			broken++;
@@ -274,6 +277,21 @@ int rt_policy_test_file(rt_policy *p, const alc_catalog *cat,
 			terr(&t, call, "%s: a call needs service and operation", label);
 		} else {
 			rc_.op = alc_find_operation(cat, svc, strlen(svc), opn, strlen(opn));
+			if (want_unknown && t.nerr == before) {
+				if (rc_.op) {
+					failed++;
+					fprintf(out, "FAIL  %s (line %zu): expected no such "
+					        "operation, but %s:%s resolves to %s:%s\n", label,
+					        c->start_mark.line + 1, svc, opn,
+					        alc_str(cat, cat->svcs[rc_.op->service].key),
+					        alc_str(cat, rc_.op->name));
+				} else {
+					passed++;
+					if (verbose)
+						fprintf(out, "PASS  %s\n", label);
+				}
+				continue;
+			}
 			if (!rc_.op)
 				terr(&t, call, "%s: %s:%s is not in the catalog", label, svc, opn);
 		}
