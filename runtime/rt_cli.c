@@ -19,6 +19,7 @@
 #include "alc_err.h"
 #include "alc_reader.h"
 #include "rt_mcp.h"
+#include "rt_policy.h"
 #include "rt_tools.h"
 
 #ifndef AIRLOCK_VERSION
@@ -42,6 +43,15 @@ static const char usage_text[] =
 	"      JSON Schema (--json prints the whole schema).\n"
 	"  airlock validate SERVICE OPERATION --input JSON|@FILE|@- [--json]\n"
 	"      Check an input; print each violation.  Exit 0 valid, 1 invalid.\n"
+	"      describe and validate also show the policy decision (for the context\n"
+	"      given with --region R --account ID --profile P).\n"
+	"  airlock policy explain SERVICE OPERATION [--input JSON|@FILE|@-]\n"
+	"                 [--region R] [--account ID] [--profile P] [--json]\n"
+	"      The policy's decision for a call and why: deciding rule, risk, environment,\n"
+	"      approvals.  Exit 0 allow, 1 deny or require_approval.\n"
+	"  airlock policy test FILE... [--verbose]\n"
+	"      Run policy test cases (YAML: call -> expected decision).  Exit 0 all\n"
+	"      passed, 1 a case failed, 2 a file is unusable.\n"
 	"  airlock --version\n"
 	"  airlock help [COMMAND]\n"
 	"\n"
@@ -74,7 +84,8 @@ static void usage_error(const char *f, ...)
 
 typedef struct opts {
 	const char *catalog, *service, *access, *limit, *input, *page_size;
-	int json, help, version;
+	const char *region, *account, *profile;   /* policy context */
+	int json, help, version, verbose;
 	const char *pos[MAX_POS];
 	int npos;
 } opts;
@@ -90,6 +101,9 @@ static int parse_opts(int argc, char **argv, opts *o)
 		{ "--limit", offsetof(opts, limit) },
 		{ "--input", offsetof(opts, input) },
 		{ "--page-size", offsetof(opts, page_size) },
+		{ "--region", offsetof(opts, region) },
+		{ "--account", offsetof(opts, account) },
+		{ "--profile", offsetof(opts, profile) },
 	};
 	memset(o, 0, sizeof *o);
 	int only_pos = 0;
@@ -109,6 +123,10 @@ static int parse_opts(int argc, char **argv, opts *o)
 		}
 		if (strcmp(a, "--json") == 0) {
 			o->json = 1;
+			continue;
+		}
+		if (strcmp(a, "--verbose") == 0 || strcmp(a, "-v") == 0) {
+			o->verbose = 1;
 			continue;
 		}
 		if (strcmp(a, "-h") == 0 || strcmp(a, "--help") == 0) {
@@ -283,6 +301,32 @@ static int run_tool(rt_tools *t, const char *name, cJSON *args, cJSON **out)
 	}
 	*out = r.structured;
 	return 0;
+}
+
+/* The "policy" object of a describe or validate result, on one line. */
+static void print_policy(const cJSON *res)
+{
+	const cJSON *p = cJSON_GetObjectItemCaseSensitive(res, "policy");
+	if (!cJSON_IsObject(p))
+		return;
+	printf("  policy: %s (rule %s; %s risk, %s)", str_of(p, "decision"),
+	       str_of(p, "rule"), str_of(p, "risk"), str_of(p, "access"));
+	const cJSON *a = cJSON_GetObjectItemCaseSensitive(p, "approval");
+	if (cJSON_IsObject(a)) {
+		const cJSON *n = cJSON_GetObjectItemCaseSensitive(a, "approvers");
+		const cJSON *ttl = cJSON_GetObjectItemCaseSensitive(a, "ttlSeconds");
+		printf(", %d approver(s) within %d s", cJSON_IsNumber(n) ? n->valueint : 0,
+		       cJSON_IsNumber(ttl) ? ttl->valueint : 0);
+	}
+	printf("\n    %s\n", str_of(p, "reason"));
+	const cJSON *cond = cJSON_GetObjectItemCaseSensitive(p, "conditionalRules"), *r;
+	if (cJSON_GetArraySize(cond) > 0) {
+		fputs("    depends on the input:", stdout);
+		cJSON_ArrayForEach(r, cond)
+			if (cJSON_IsString(r))
+				printf(" %s", r->valuestring);
+		putchar('\n');
+	}
 }
 
 /* ---- search --------------------------------------------------------- */
@@ -516,6 +560,7 @@ static int cmd_describe(const opts *o, const alc_catalog *cat)
 	}
 	rt_tools t;
 	rt_tools_init(&t, cat);
+	rt_tools_set_context(&t, o->region, o->account, o->profile);
 	cJSON *res = NULL;
 	int rc = run_tool(&t, "describe_operation", args, &res);
 	cJSON_Delete(args);
@@ -553,6 +598,7 @@ static int cmd_describe(const opts *o, const alc_catalog *cat)
 		if (str_of(res, "idempotencyToken")[0])
 			printf("  idempotency token: %s (filled in when omitted)\n",
 			       str_of(res, "idempotencyToken"));
+		print_policy(res);
 		const cJSON *schema = cJSON_GetObjectItemCaseSensitive(res, "inputSchema");
 		const cJSON *defs = cJSON_GetObjectItemCaseSensitive(schema, "$defs");
 		const cJSON *props = cJSON_GetObjectItemCaseSensitive(schema, "properties");
@@ -645,6 +691,7 @@ static int cmd_validate(const opts *o, const alc_catalog *cat)
 	cJSON_AddItemToObject(args, "input", input);
 	rt_tools t;
 	rt_tools_init(&t, cat);
+	rt_tools_set_context(&t, o->region, o->account, o->profile);
 	cJSON *res = NULL;
 	int rc = run_tool(&t, "validate_input", args, &res);
 	cJSON_Delete(args);
@@ -673,12 +720,83 @@ static int cmd_validate(const opts *o, const alc_catalog *cat)
 				else
 					printf("  %s: %s  [%s]\n", ptr, msg, str_of(v, "keyword"));
 			}
+			print_policy(res);
 		}
 		if (rc == 0 && !valid)
 			rc = RT_EXIT_NEGATIVE;
 	}
 	cJSON_Delete(res);
 	rt_tools_fini(&t);
+	return rc;
+}
+
+/* ---- policy --------------------------------------------------------- */
+
+/* airlock policy explain SERVICE OPERATION | policy test FILE... */
+static int cmd_policy(const opts *o, const alc_catalog *cat)
+{
+	rt_policy *p = NULL;
+	char err[256];
+	int rc = rt_policy_open(&p, cat, 0, err, sizeof err);
+	if (rc != 0) {
+		fprintf(stderr, "airlock: policy: %s%s%s\n", al_strerror(rc),
+		        err[0] ? ": " : "", err);
+		return RT_EXIT_CATALOG;
+	}
+	if (strcmp(o->pos[1], "test") == 0) {
+		rc = RT_EXIT_OK;
+		for (int i = 2; i < o->npos; i++) {
+			if (o->npos > 3)
+				printf("%s:\n", o->pos[i]);
+			int r = rt_policy_test_file(p, cat, o->pos[i], stdout, stderr, o->verbose);
+			if (r > rc)
+				rc = r;
+		}
+		rt_policy_close(p);
+		return rc;
+	}
+	/* explain */
+	char *err_msg = NULL;
+	const alc_service *svc = rt_tools_service(cat, o->pos[2], &err_msg);
+	const alc_operation *op = svc ? rt_tools_operation(cat, svc, o->pos[3], &err_msg) : NULL;
+	if (!op) {
+		fprintf(stderr, "airlock: %s\n", err_msg ? err_msg : "no such operation");
+		free(err_msg);
+		rt_policy_close(p);
+		return RT_EXIT_NEGATIVE;
+	}
+	cJSON *input = NULL;
+	if (o->input) {
+		char *text = read_input(o->input);
+		if (!text) {
+			rt_policy_close(p);
+			return RT_EXIT_USAGE;
+		}
+		input = cJSON_ParseWithOpts(text, NULL, 1);
+		free(text);
+		if (!input) {
+			fprintf(stderr, "airlock: --input is not valid JSON\n");
+			rt_policy_close(p);
+			return RT_EXIT_USAGE;
+		}
+	}
+	rt_call call = { op, input, o->region, o->account, o->profile };
+	rt_decision d;
+	rt_policy_decide(p, &call, RT_DECIDE_EXPLAIN, &d);
+	if (o->json) {
+		cJSON *j = rt_policy_decision_json(p, &d);
+		rc = j ? print_json(j) : RT_EXIT_FAILURE;
+		cJSON_Delete(j);
+	} else {
+		rt_policy_print(stdout, p, &call, &d);
+		if (!input)
+			puts("input: not given (rules that test it are listed above as "
+			     "depending on it)");
+	}
+	if (rc == 0 && d.effect != ALC_EFFECT_ALLOW)
+		rc = RT_EXIT_NEGATIVE;
+	cJSON_Delete(input);
+	rt_policy_close(p);
 	return rc;
 }
 
@@ -747,6 +865,16 @@ static int check_usage(const char *cmd, const opts *o)
 		usage_error("validate needs SERVICE OPERATION --input JSON|@FILE|@-");
 		return -1;
 	}
+	if (strcmp(cmd, "policy") == 0) {
+		int explain = o->npos >= 2 && strcmp(o->pos[1], "explain") == 0;
+		int test = o->npos >= 2 && strcmp(o->pos[1], "test") == 0;
+		if ((explain && o->npos != 4) || (test && o->npos < 3) || (!explain && !test)) {
+			usage_error("policy explain SERVICE OPERATION [--input ...] [--region R "
+			            "--account ID --profile P] | policy test FILE...");
+			return -1;
+		}
+		return 0;
+	}
 	if (strcmp(cmd, "serve") == 0) {
 		if (o->npos != 1) {
 			usage_error("serve takes no arguments besides --catalog FILE");
@@ -785,6 +913,8 @@ int rt_cli_main(int argc, char **argv)
 		run = cmd_describe;
 	else if (strcmp(cmd, "validate") == 0)
 		run = cmd_validate;
+	else if (strcmp(cmd, "policy") == 0)
+		run = cmd_policy;
 	else if (strcmp(cmd, "serve") != 0) {
 		usage_error("unknown command \"%s\"", cmd);
 		return RT_EXIT_USAGE;

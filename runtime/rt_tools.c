@@ -18,12 +18,31 @@
 #include <string.h>
 
 #include "alc_err.h"
+#include "rt_policy.h"
 #include "rt_schema.h"
 
 /* ---- definitions ---------------------------------------------------- */
 
 #define SVC_NAMING \
 	"sdk-id (\\\"CloudWatch Logs\\\"), endpoint prefix (\\\"logs\\\") or AWS CLI name (\\\"s3api\\\")"
+
+/* The policy decision in describe_operation and validate_input results
+ * (rt_policy_decision_json). */
+#define POLICY_SCHEMA \
+	"\"policy\":{\"type\":\"object\",\"description\":\"What the catalog's policy decides " \
+	"for this call (describe_operation: before seeing an input; rules that test the input " \
+	"are listed in conditionalRules): allow, require_approval or deny, the deciding rule and " \
+	"why, the operation's risk level and access, and the approvals needed.\"," \
+	"\"properties\":{\"decision\":{\"type\":\"string\",\"enum\":[\"allow\",\"require_approval\",\"deny\"]}," \
+	"\"rule\":{\"type\":\"string\"},\"reason\":{\"type\":\"string\"}," \
+	"\"risk\":{\"type\":\"string\",\"enum\":[\"none\",\"low\",\"medium\",\"high\",\"critical\"]}," \
+	"\"access\":{\"type\":\"string\",\"enum\":[\"read\",\"write\"]}," \
+	"\"description\":{\"type\":\"string\"},\"environment\":{\"type\":[\"string\",\"null\"]}," \
+	"\"approval\":{\"type\":[\"object\",\"null\"],\"properties\":{" \
+	"\"approvers\":{\"type\":\"integer\"},\"ttlSeconds\":{\"type\":\"integer\"}}}," \
+	"\"matchedRules\":{\"type\":\"array\",\"items\":{\"type\":\"string\"}}," \
+	"\"conditionalRules\":{\"type\":\"array\",\"items\":{\"type\":\"string\"}}}," \
+	"\"required\":[\"decision\",\"rule\",\"reason\",\"risk\",\"access\"]}"
 
 /* What "readonly" means in results: rt_op_is_read(), airlock's one
  * definition, which search's access filter uses too. */
@@ -101,7 +120,8 @@ static const rt_tool_def tools[] = {
 		"\"items\":{\"type\":\"string\"},\"pageSize\":{\"type\":\"string\"}}},"
 		"\"idempotencyToken\":{\"type\":[\"string\",\"null\"],\"description\":"
 		"\"The input member that carries the idempotency token (filled with a fresh token when omitted, so that retries are safe).\"},"
-		"\"inputSchema\":{\"type\":\"object\",\"description\":\"JSON Schema (draft 2020-12) of the input.\"}},"
+		"\"inputSchema\":{\"type\":\"object\",\"description\":\"JSON Schema (draft 2020-12) of the input.\"},"
+		POLICY_SCHEMA "},"
 		"\"required\":[\"service\",\"operation\",\"summary\",\"readonly\",\"idempotent\",\"inputSchema\"]}",
 		RT_TOOL_READONLY | RT_TOOL_IDEMPOTENT,
 	},
@@ -131,7 +151,8 @@ static const rt_tool_def tools[] = {
 		"\"keyword\":{\"type\":\"string\",\"description\":\"The JSON Schema keyword broken.\"},"
 		"\"message\":{\"type\":\"string\"}},"
 		"\"required\":[\"pointer\",\"keyword\",\"message\"]}},"
-		"\"truncated\":{\"type\":\"boolean\",\"description\":\"More violations exist than are listed.\"}},"
+		"\"truncated\":{\"type\":\"boolean\",\"description\":\"More violations exist than are listed.\"},"
+		POLICY_SCHEMA "},"
 		"\"required\":[\"service\",\"operation\",\"valid\",\"violationCount\",\"violations\"]}",
 		RT_TOOL_READONLY | RT_TOOL_IDEMPOTENT,
 	},
@@ -159,6 +180,8 @@ void rt_tools_init(rt_tools *t, const alc_catalog *cat)
 {
 	t->cat = cat;
 	t->search = NULL;
+	t->policy = NULL;
+	t->region = t->account = t->profile = NULL;
 }
 
 void rt_tools_fini(rt_tools *t)
@@ -166,6 +189,45 @@ void rt_tools_fini(rt_tools *t)
 	if (t->search)
 		rt_search_close(t->search);
 	t->search = NULL;
+	rt_policy_close(t->policy);
+	t->policy = NULL;
+}
+
+void rt_tools_set_context(rt_tools *t, const char *region,
+                          const char *account, const char *profile)
+{
+	t->region = region;
+	t->account = account;
+	t->profile = profile;
+}
+
+/* res.policy: the decision for OP (INPUT NULL: not known yet).  0 or
+ * AL_ENOMEM; a policy that cannot be prepared is shown as a deny. */
+static int add_policy(rt_tools *t, cJSON *res, const alc_operation *op,
+                      const cJSON *input)
+{
+	char err[160];
+	if (!t->policy) {
+		int rc = rt_policy_open(&t->policy, t->cat, 0, err, sizeof err);
+		if (rc == AL_ENOMEM)
+			return rc;
+		if (rc) {
+			cJSON *j = cJSON_AddObjectToObject(res, "policy");
+			return j && cJSON_AddStringToObject(j, "decision", "deny") &&
+			       cJSON_AddStringToObject(j, "rule", "no-policy") &&
+			       cJSON_AddStringToObject(j, "reason", err) &&
+			       cJSON_AddStringToObject(j, "risk", "none") &&
+			       cJSON_AddStringToObject(j, "access", "write") ? 0 : AL_ENOMEM;
+		}
+	}
+	rt_call c = { op, input, t->region, t->account, t->profile };
+	rt_decision d;
+	rt_policy_decide(t->policy, &c, RT_DECIDE_EXPLAIN, &d);
+	cJSON *j = rt_policy_decision_json(t->policy, &d);
+	if (!j)
+		return AL_ENOMEM;
+	cJSON_AddItemToObject(res, "policy", j);
+	return 0;
 }
 
 void rt_tool_result_free(rt_tool_result *r)
@@ -632,6 +694,10 @@ static int tool_describe(rt_tools *t, const cJSON *args, rt_tool_result *out,
 		return AL_ENOMEM;
 	}
 	cJSON_AddItemToObject(res, "inputSchema", schema);
+	if (add_policy(t, res, op, NULL) != 0) {
+		cJSON_Delete(res);
+		return AL_ENOMEM;
+	}
 	out->structured = res;
 	return 0;
 }
@@ -679,6 +745,8 @@ static int tool_validate(rt_tools *t, const cJSON *args, rt_tool_result *out,
 	}
 	ok = ok && cJSON_AddBoolToObject(res, "truncated", total > shown_n);
 	free(v);
+	if (ok && add_policy(t, res, op, input) != 0)
+		ok = 0;
 	if (!ok) {
 		cJSON_Delete(res);
 		return AL_ENOMEM;

@@ -41,13 +41,24 @@ size_t rt_tools_count(void);
 const rt_tool_def *rt_tools_get(size_t i);
 const rt_tool_def *rt_tools_find(const char *name);
 
+struct rt_policy;
+
 typedef struct rt_tools {
 	const alc_catalog *cat;
 	rt_search *search;          /* NULL until the first search */
+	struct rt_policy *policy;   /* NULL until the first decision */
+	const char *region, *account, *profile; /* policy context, NULL: not
+	                               known (rt_tools_set_context) */
 } rt_tools;
 
 void rt_tools_init(rt_tools *t, const alc_catalog *cat);
 void rt_tools_fini(rt_tools *t);
+
+/* The context of the policy decisions that describe_operation and
+ * validate_input show ("policy", rt_policy.h): strings borrowed until the
+ * next call or rt_tools_fini; NULL for what is not known. */
+void rt_tools_set_context(rt_tools *t, const char *region,
+                          const char *account, const char *profile);
 
 /* Builds the search index now rather than at the first search (a server
  * calls it when idle).  Returns 0 or AL_ENOMEM. */
