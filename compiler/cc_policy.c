@@ -123,6 +123,7 @@ typedef struct rule {
 	uint8_t *opset;          /* bitmap over operations */
 	uint32_t specificity;
 	size_t nops;             /* bits set in opset */
+	int bad;                 /* had parse errors: not resolved */
 } rule;
 
 typedef struct env {
@@ -134,6 +135,7 @@ typedef struct env {
 typedef struct riskov {
 	items svc, op;
 	unsigned level;
+	int bad;
 	yaml_mark_t mark;
 } riskov;
 
@@ -1086,6 +1088,7 @@ static const char *const rule_keys[] = {
 static void parse_rule(yx *y, yaml_node_t *n)
 {
 	yaml_node_t *v[4];
+	int before = y->nerr;
 	if (!keys(y, n, "a rule", rule_keys, v))
 		return;
 	rule r = { 0 };
@@ -1104,10 +1107,12 @@ static void parse_rule(yx *y, yaml_node_t *n)
 		if (s)
 			r.desc = xstrdup(s);
 	}
+	before = y->nerr;  /* only errors in match stop resolution */
 	if (v[3])
 		parse_match(y, v[3], &r);
 	if (!r.effect)
 		r.effect = ALC_EFFECT_DENY;  /* keep parsing; the error stands */
+	r.bad = y->nerr != before;
 	PUSH(y->p->rules, y->p->nrules, r);
 }
 
@@ -1118,6 +1123,7 @@ static const char *const tagreq_keys[] = {
 static void parse_tagreq(yx *y, yaml_node_t *n)
 {
 	yaml_node_t *v[4];
+	int before = y->nerr;
 	if (!keys(y, n, "a required_tags entry", tagreq_keys, v))
 		return;
 	rule r = { 0 };
@@ -1133,6 +1139,7 @@ static void parse_tagreq(yx *y, yaml_node_t *n)
 		if (s)
 			r.desc = xstrdup(s);
 	}
+	before = y->nerr;  /* only errors in match and tags stop resolution */
 	if (v[2])
 		parse_match(y, v[2], &r);
 	yaml_node_t *t = v[3];
@@ -1186,6 +1193,7 @@ static void parse_tagreq(yx *y, yaml_node_t *n)
 		err(y, t, "tags must be a list of keys or a mapping of keys to "
 		    "value patterns, not %s", kind_name(t));
 	}
+	r.bad = y->nerr != before;
 	PUSH(y->p->rules, y->p->nrules, r);
 }
 
@@ -1276,6 +1284,7 @@ static void parse_risks(yx *y, yaml_node_t *n)
 		if (!visit(y, e) || !keys(y, e, "a risk entry", risk_keys, v))
 			continue;
 		riskov r = { 0 };
+		int before = y->nerr;
 		r.mark = e->start_mark;
 		if (!v[0] && !v[1])
 			err(y, e, "a risk entry needs service or operation (or both)");
@@ -1288,6 +1297,7 @@ static void parse_risks(yx *y, yaml_node_t *n)
 			    "critical");
 		else
 			r.level = parse_level(y, v[2], "level");
+		r.bad = y->nerr != before;
 		PUSH(y->p->risks, y->p->nrisks, r);
 	}
 }
@@ -1560,7 +1570,7 @@ static void resolve_risk(yx *y)
 	/* later entries win */
 	for (size_t k = 0; k < p->nrisks; k++) {
 		riskov *r = &p->risks[k];
-		if (!r->level)
+		if (r->bad)
 			continue;
 		uint8_t *set = cc_xcalloc(bytes, 1);
 		resolve_ops(y, &r->svc, &r->op, set);
@@ -1794,6 +1804,8 @@ static void resolve_rules(yx *y)
 	for (size_t k = 0; k < p->nrules; k++) {
 		rule *r = &p->rules[k];
 		r->opset = cc_xcalloc(bytes, 1);
+		if (r->bad)
+			continue;
 		int before = y->nerr;
 		resolve_ops(y, &r->svc, &r->op, r->opset);
 		size_t n = 0;
@@ -2002,12 +2014,12 @@ int cc_policy_load_mem(cc_policy **out, const char *text, size_t len,
 		 * into the nodes the language defines: no depth limit needed */
 		parse_top(&y, root);
 		free(y.seen);
-		if (!y.nerr) {
-			resolve_risk(&y);
-			resolve_rules(&y);
-		}
+		/* entries that parsed are resolved even when others did not, so
+		 * that one run shows every error */
+		resolve_risk(&y);
+		resolve_rules(&y);
 		/* approvals: two entries of one specificity on one cell */
-		for (size_t a = 0; a < p->napprs && !y.nerr; a++)
+		for (size_t a = 0; a < p->napprs; a++)
 			for (size_t b = a + 1; b < p->napprs; b++) {
 				appr *x = &p->apprs[a], *z = &p->apprs[b];
 				if ((x->nenvs != 0) != (z->nenvs != 0) ||
