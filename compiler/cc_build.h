@@ -15,6 +15,8 @@ typedef struct cc_build_opts {
 	const char *out;         /* catalog path */
 	const char *cli_names;   /* catalogs/cli-names.tsv */
 	const char *policy;      /* YAML policy (cc_policy.c), NULL: none */
+	const char *policy_name; /* its name in messages and in the catalog
+	                            (NULL: the path) */
 	const char *partitions;  /* catalogs/partitions.json (cc_partitions.c),
 	                            NULL: no PARTITIONS section */
 	const char *source;      /* models source name override, or NULL */

@@ -699,7 +699,7 @@ static int emit_policy(emit *e, const cc_build_opts *o)
 	v.nmembers = e->nmembers;
 	cc_buf diag = { 0 };
 	cc_policy *p = NULL;
-	int rc = cc_policy_load(&p, o->policy, NULL, &v, &diag);
+	int rc = cc_policy_load(&p, o->policy, o->policy_name, &v, &diag);
 	uint32_t *risk = cc_xcalloc(e->nops + 1, sizeof *risk);
 	if (!rc)
 		rc = cc_policy_emit(p, &v, &e->pool, &e->policy, risk, &diag);

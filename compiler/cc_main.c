@@ -131,12 +131,16 @@ static int cmd_build(int argc, char **argv)
 		fprintf(stderr, "airlock-compile: --policy and --no-policy exclude each other\n");
 		goto usage_err;
 	}
-	if (!no_policy && !o.policy && !(o.policy = cc_policy_default_path(AIRLOCK_SOURCE_DIR))) {
-		fprintf(stderr, "airlock-compile: policy/default.yaml not found; pass "
-		                "--policy FILE (or --no-policy)\n");
-		free(models);
-		free(envcopy);
-		return 1;
+	if (!no_policy && !o.policy) {
+		/* the stored name does not depend on where the tree is */
+		o.policy_name = "policy/default.yaml";
+		if (!(o.policy = cc_policy_default_path(AIRLOCK_SOURCE_DIR))) {
+			fprintf(stderr, "airlock-compile: policy/default.yaml not found; pass "
+			                "--policy FILE (or --no-policy)\n");
+			free(models);
+			free(envcopy);
+			return 1;
+		}
 	}
 	if (no_partitions && o.partitions) {
 		fprintf(stderr, "airlock-compile: --partitions and --no-partitions exclude each other\n");
