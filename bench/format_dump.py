@@ -15,10 +15,52 @@ named).  This is how the worked example of formats/FORMAT.md is made:
         rec:OPS:1 rec:SHAPES:0 rec:SHAPES:21 rec:MEMBERS:0,1 rec:MEMBEXT:0 \
         idx:IDX_SVC idx:IDX_OP
 
-The field lists mirror alc_format.h by hand; bench/check_format_doc.py
-checks FORMAT.md's tables, not this script.
+    bench/format_dump.py --update-doc formats/FORMAT.md /tmp/tiny.alc
+
+rewrites every dump block of FORMAT.md (a line starting with "--- " inside a
+code fence, up to the fence or a blank line) from the catalog, choosing the
+parts by the block's title; the prose around the blocks is left alone.
+
+The field lists mirror alc_format.h by hand (a record size that no longer
+matches is refused); bench/check_format_doc.py checks FORMAT.md's tables.
 """
-import struct, sys
+import struct, subprocess, sys
+
+import contextlib, io
+
+DOC_BLOCKS = {   # title prefix of a block in FORMAT.md -> parts that make it
+    'header': ['header'], 'section directory': ['dir'], 'STRS': ['strs:48'],
+    'SVCS [0]': ['rec:SVCS:0'], 'OPS [1]': ['rec:OPS:1'], 'SHAPES [0]': ['rec:SHAPES:0'],
+    'SHAPES [21]': ['rec:SHAPES:21'], 'MEMBERS [0],[1]': ['rec:MEMBERS:0,1'],
+    'MEMBEXT [0]': ['rec:MEMBEXT:0'], 'IDX_SVC': ['idx:IDX_SVC'], 'IDX_OP': ['idx:IDX_OP'],
+}
+
+if len(sys.argv) == 4 and sys.argv[1] == '--update-doc':
+    doc_path, alc = sys.argv[2], sys.argv[3]
+    def render(parts):
+        out = subprocess.run([sys.executable, __file__, alc] + parts,
+                             capture_output=True, text=True, check=True).stdout
+        return out.rstrip('\n')
+    lines = open(doc_path).read().split('\n')
+    out, i, n = [], 0, 0
+    while i < len(lines):
+        if lines[i].startswith('--- '):
+            j = i
+            while j < len(lines) and lines[j] not in ('', '```'):
+                j += 1
+            key = [k for k in sorted(DOC_BLOCKS, key=len, reverse=True)
+                   if lines[i].startswith('--- ' + k + ':') or lines[i].startswith('--- ' + k + ' ')]
+            if not key:
+                sys.exit('format_dump.py: no parts known for block "%s"' % lines[i])
+            out.append(render(DOC_BLOCKS[key[0]]))
+            n += 1
+            i = j
+        else:
+            out.append(lines[i])
+            i += 1
+    open(doc_path, 'w').write('\n'.join(out))
+    print('format_dump.py: %d blocks of %s rewritten from %s' % (n, doc_path, alc))
+    sys.exit(0)
 
 data = open(sys.argv[1], 'rb').read()
 
@@ -69,6 +111,15 @@ OPF = flagdec([(1<<i, n) for i, n in enumerate('READONLY IDEMPOTENT PAGINATED CH
 SHF = flagdec([(1<<i, n) for i, n in enumerate('SENSITIVE STREAMING SPARSE UNIQUE_ITEMS ERROR_CLIENT ERROR_SERVER RETRYABLE THROTTLING XML_FLATTENED REQUIRES_LENGTH DEPRECATED ENUM_TRAIT EVENT_STREAM INPUT OUTPUT HAS_DEFAULT'.split())])
 MF = flagdec([(1<<i, n) for i, n in enumerate('REQUIRED CLIENT_OPTIONAL HAS_DEFAULT HTTP_LABEL HTTP_QUERY HTTP_QUERY_PARAMS HTTP_HEADER HTTP_PREFIX_HEADERS HTTP_PAYLOAD HTTP_RESPONSE_CODE HOST_LABEL IDEMPOTENCY_TOKEN XML_ATTRIBUTE XML_FLATTENED SENSITIVE DEPRECATED EVENT_PAYLOAD GREEDY_LABEL EVENT_HEADER ENUM_VALUE HAS_EXT'.split())])
 
+def RISK(v):   # alc_policy.h: ALC_OPRISK_*
+    if not v:
+        return '0 (no policy)'
+    parts = ['level %d' % (v & 7), 'write' if v & 8 else 'read']
+    if v & 0x10: parts.append('set by the policy')
+    if v & 0x20: parts.append('tags')
+    parts.append('class %d' % (v >> 16))
+    return '%d: %s' % (v, ', '.join(parts))
+
 # field kinds: (name, fmt, render)
 def F(name, fmt, render=str):
     return (name, fmt, render)
@@ -92,7 +143,7 @@ OPERATION = [F(n,'I',sval) for n in 'name cli_name summary'.split()] + \
              F('http_method','I',sval), F('http_uri','I',sval), F('http_code','I'), F('host_prefix','I',sval),
              F('flags','I',OPF), F('idem_member','I',ival)] + \
             [F(n,'I',sval) for n in 'pg_input_token pg_output_token pg_items pg_page_size'.split()] + \
-            [F('first_param','I'), F('param_count','I'), F('checksum_member','I',sval), F('risk','I'), F('reserved','I')]
+            [F('first_param','I'), F('param_count','I'), F('checksum_member','I',sval), F('risk','I',RISK), F('reserved','I')]
 SHAPE = [F('name','I',sval), F('type','B',lambda v:'%d %s'%(v,TYPES[v])), F('ts_format','B'), F('http_error','H'),
          F('flags','I',SHF), F('first_member','I'), F('member_count','I'), F('cons','I',ival), F('ext','I',ival)]
 SHAPEXT = [F(n,'I',sval) for n in 'ns xml_name xml_ns_uri xml_ns_prefix error_code media_type'.split()]
