@@ -129,6 +129,9 @@ int cc_partitions_encode(const char *json, size_t len, const char *file,
 		            ALC_PART_MAX_PARTITIONS);
 		goto out;
 	}
+	/* strings are interned in file order: the version, then per
+	 * partition its id, regex, outputs and region names */
+	uint32_t table_version = ver ? cc_intern_cstr(pool, ver->valuestring) : 0;
 	parts = cc_xcalloc((size_t)np, sizeof *parts);
 	uint32_t deflt = 0, have_aws = 0;
 	for (int i = 0; i < np; i++) {
@@ -160,6 +163,9 @@ int cc_partitions_encode(const char *json, size_t len, const char *file,
 			            "and a \"regions\" object", id->valuestring);
 			goto out;
 		}
+		alc_partition *r = &parts[i];
+		r->id = cc_intern_cstr(pool, id->valuestring);
+		r->region_regex = cc_intern_cstr(pool, re->valuestring);
 		alc_part_override o;
 		snprintf(jp, sizeof jp, "$.partitions[%d].outputs", i);
 		if (read_outputs(outs, 0, file, jp, pool, &o, diag))
@@ -171,9 +177,6 @@ int cc_partitions_encode(const char *json, size_t len, const char *file,
 			            "supportsFIPS and supportsDualStack");
 			goto out;
 		}
-		alc_partition *r = &parts[i];
-		r->id = cc_intern_cstr(pool, id->valuestring);
-		r->region_regex = cc_intern_cstr(pool, re->valuestring);
 		r->name = (o.has & ALC_PO_NAME) ? o.name : r->id;
 		r->dns_suffix = o.dns_suffix;
 		r->dual_stack_dns_suffix = o.dual_stack_dns_suffix;
@@ -210,6 +213,7 @@ int cc_partitions_encode(const char *json, size_t len, const char *file,
 				ov = (uint32_t)novs;
 				ovs[novs++] = o;
 			}
+			(void)cc_intern_cstr(pool, rg->string);
 			regs[nregs] = (preg){ rg->string, (uint32_t)i, ov, (uint32_t)nregs };
 			nregs++;
 			if (nregs > ALC_PART_MAX_REGIONS) {
@@ -237,7 +241,7 @@ int cc_partitions_encode(const char *json, size_t len, const char *file,
 	h.version = ALC_PART_VERSION;
 	h.header_size = sizeof h;
 	h.size = (uint32_t)alc_part_section_size((uint64_t)np, nregs, novs);
-	h.table_version = ver ? cc_intern_cstr(pool, ver->valuestring) : 0;
+	h.table_version = table_version;
 	h.partition_count = (uint32_t)np;
 	h.region_count = (uint32_t)nregs;
 	h.override_count = (uint32_t)novs;

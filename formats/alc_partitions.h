@@ -78,16 +78,17 @@
  * Matching is anchored at the start (Python re.match); patterns carry
  * their own '$'.  \w and \d are ASCII.
  *
- * Worked example: a table with one partition and one region, strings
- * "1.1" at 1, "aws" at 5, "^us\\-\\w+\\-\\d+$" at 9, "amazonaws.com"
- * at 25, "api.aws" at 39, "us-east-1" at 47 (72 + 12 = 84 bytes, padded
- * to 88):
+ * Worked example: a table with one partition and one region, encoded
+ * into a fresh string pool (the test `endpoints_test unit` checks these
+ * bytes).  STRS holds "" at 0, "1.1" at 1, "aws" at 5, "^us\-\w+\-\d+$"
+ * at 9, "amazonaws.com" at 24, "api.aws" at 38, "us-east-1" at 46; the
+ * section is 32 + 32 + 12 = 76 bytes, padded to 80:
  *
- *   00  41 4c 50 54 01 00 20 00  58 00 00 00 01 00 00 00   ALPT v1 hdr 32, 88 bytes, "1.1"
+ *   00  41 4c 50 54 01 00 20 00  50 00 00 00 01 00 00 00   "ALPT" v1, header 32, size 80, version "1.1"
  *   10  01 00 00 00 01 00 00 00  00 00 00 00 00 00 00 00   1 partition, 1 region, 0 overrides, default 0
- *   20  05 00 00 00 09 00 00 00  05 00 00 00 19 00 00 00   id "aws", regex, name "aws", dns
- *   30  27 00 00 00 2f 00 00 00  03 00 00 00 00 00 00 00   dual-stack dns, igr "us-east-1", FIPS|DUAL
- *   40  2f 00 00 00 00 00 00 00  ff ff ff ff 00 00 00 00   region "us-east-1", partition 0, no override, pad
+ *   20  05 00 00 00 09 00 00 00  05 00 00 00 18 00 00 00   id "aws", regex, name "aws", "amazonaws.com"
+ *   30  26 00 00 00 2e 00 00 00  03 00 00 00 00 00 00 00   "api.aws", "us-east-1", FIPS|DUAL_STACK, 0
+ *   40  2e 00 00 00 00 00 00 00  ff ff ff ff 00 00 00 00   region "us-east-1", partition 0, none; pad
  *
  * Version rule: ALC_PART_VERSION changes with any change of layout or
  * meaning.  The section is optional (a catalog without it resolves no
