@@ -19,6 +19,7 @@
 #include "alc_err.h"
 #include "alc_reader.h"
 #include "rt_mcp.h"
+#include "rt_sts.h"
 #include "rt_policy.h"
 #include "rt_tools.h"
 
@@ -52,6 +53,9 @@ static const char usage_text[] =
 	"  airlock policy test FILE... [--verbose]\n"
 	"      Run policy test cases (YAML: call -> expected decision).  Exit 0 all\n"
 	"      passed, 1 a case failed, 2 a file is unusable.\n"
+	"  airlock whoami [--profile P] [--region R] [--json]\n"
+	"      STS GetCallerIdentity with the credentials airlock resolves (as the AWS\n"
+	"      CLI does): account, ARN, user id, profile, region.  Needs no catalog.\n"
 	"  airlock --version\n"
 	"  airlock help [COMMAND]\n"
 	"\n"
@@ -894,6 +898,9 @@ static void print_version(void)
 
 int rt_cli_main(int argc, char **argv)
 {
+	/* whoami has its own options (rt_sts.c) and needs no catalog. */
+	if (argc > 1 && strcmp(argv[1], "whoami") == 0)
+		return rt_sts_whoami_main(argc - 1, argv + 1);
 	opts o;
 	if (parse_opts(argc, argv, &o) != 0)
 		return RT_EXIT_USAGE;

@@ -5,6 +5,9 @@
 #                    header and query form, from
 #                    ${AIRLOCK_SHARED}/test-suites/sigv4/v4 (missing: FAIL),
 #                    plus known answers (SHA-256, HMAC RFC 4231, SHA-1)
+#   identity.creds   test_creds.c: config files, precedence, static keys,
+#                    credential_process, role/SSO/container errors, redaction
+#                    (no network)
 
 if(NOT TARGET rt_core)
   return()
@@ -16,3 +19,7 @@ add_executable(test_sigv4 ${IDENTITY_DIR}/test_sigv4.c)
 target_link_libraries(test_sigv4 PRIVATE rt_core)
 add_test(NAME identity.sigv4
          COMMAND test_sigv4 ${AIRLOCK_SHARED}/test-suites/sigv4/v4)
+
+add_executable(test_creds ${IDENTITY_DIR}/test_creds.c)
+target_link_libraries(test_creds PRIVATE rt_core)
+add_test(NAME identity.creds COMMAND test_creds)
