@@ -140,6 +140,7 @@ typedef struct riskov {
 } riskov;
 
 typedef struct appr {
+	int bad;                 /* had errors: left out of the overlap check */
 	uint32_t *envs;          /* env indexes; n == 0: any */
 	size_t nenvs;
 	unsigned risk_mask;      /* 0: any */
@@ -275,8 +276,10 @@ static const char *show(const char *s, char *buf, size_t cap)
 			o += 3;
 			break;
 		}
-		if (c < 0x20 || c == 0x7f || c == '"' || c == '\\')
+		if (c < 0x20 || c == 0x7f)
 			o += (size_t)snprintf(buf + o, cap - o, "\\x%02x", c);
+		else if (c == '"')
+			buf[o++] = '\\', buf[o++] = '"';
 		else
 			buf[o++] = (char)c;
 	}
@@ -1229,6 +1232,7 @@ static void parse_envs(yx *y, yaml_node_t *n)
 		if (!keys(y, v, "an environment", env_keys, f))
 			continue;
 		env e = { 0 };
+		int before = y->nerr;
 		e.name = xstrdup(name);
 		e.mark = k->start_mark;
 		if (f[0]) {
@@ -1241,7 +1245,7 @@ static void parse_envs(yx *y, yaml_node_t *n)
 		}
 		if (f[1])
 			parse_items(y, f[1], "profiles", &e.profiles);
-		if (!e.accounts.n && !e.profiles.n)
+		if (!e.accounts.n && !e.profiles.n && y->nerr == before)
 			err(y, k, "environment \"%s\" names no account and no profile: "
 			    "no call could be in it", SHOW(name));
 		/* an account belongs to one environment */
@@ -1354,6 +1358,7 @@ static void parse_approvals(yx *y, yaml_node_t *n)
 		if (!visit(y, e) || !keys(y, e, "an approvals entry", appr_keys, v))
 			continue;
 		appr a = { 0 };
+		int before = y->nerr;
 		a.mark = e->start_mark;
 		a.required = -1;
 		a.approvers = 1;
@@ -1393,6 +1398,7 @@ static void parse_approvals(yx *y, yaml_node_t *n)
 		if (!v[2] && !v[3] && !v[4])
 			err(y, e, "an approvals entry sets nothing (ttl, approvers or "
 			    "required)");
+		a.bad = y->nerr != before;
 		PUSH(p->apprs, p->napprs, a);
 	}
 }
@@ -1930,11 +1936,51 @@ void cc_policy_free(cc_policy *p)
 	free(p);
 }
 
+/* Diagnostic lines appended since FROM, in file order (line, column;
+ * stable), so that parse and resolution errors interleave as a reader
+ * expects. */
+typedef struct dline { size_t line, col, seq, off, len; } dline;
+
+static int cmp_dline(const void *a, const void *b)
+{
+	const dline *x = a, *y = b;
+	if (x->line != y->line)
+		return x->line < y->line ? -1 : 1;
+	if (x->col != y->col)
+		return x->col < y->col ? -1 : 1;
+	return x->seq < y->seq ? -1 : x->seq > y->seq;
+}
+
+static void sort_diag(cc_buf *diag, size_t from, const char *display)
+{
+	size_t dl = strlen(display), n = 0;
+	dline *v = NULL;
+	for (size_t o = from; o < diag->len;) {
+		const uint8_t *nl = memchr(diag->p + o, '\n', diag->len - o);
+		size_t len = (nl ? (size_t)(nl - (diag->p + o)) + 1 : diag->len - o);
+		dline d = { (size_t)-1, 0, n, o, len };
+		const char *s = (const char *)diag->p + o;
+		if (len > dl + 1 && memcmp(s, display, dl) == 0 && s[dl] == ':')
+			sscanf(s + dl + 1, "%zu:%zu", &d.line, &d.col);
+		PUSH(v, n, d);
+		o += len;
+	}
+	qsort(v, n, sizeof *v, cmp_dline);
+	cc_buf out = { 0 };
+	for (size_t i = 0; i < n; i++)
+		cc_buf_put(&out, diag->p + v[i].off, v[i].len);
+	if (out.len)
+		memcpy(diag->p + from, out.p, out.len);
+	cc_buf_free(&out);
+	free(v);
+}
+
 int cc_policy_load_mem(cc_policy **out, const char *text, size_t len,
                        const char *display, const alc_catalog *cat,
                        cc_buf *diag)
 {
 	*out = NULL;
+	size_t diag_from = diag->len;
 	yx y;
 	memset(&y, 0, sizeof y);
 	y.file = display;
@@ -2022,7 +2068,7 @@ int cc_policy_load_mem(cc_policy **out, const char *text, size_t len,
 		for (size_t a = 0; a < p->napprs; a++)
 			for (size_t b = a + 1; b < p->napprs; b++) {
 				appr *x = &p->apprs[a], *z = &p->apprs[b];
-				if ((x->nenvs != 0) != (z->nenvs != 0) ||
+				if (x->bad || z->bad || (x->nenvs != 0) != (z->nenvs != 0) ||
 				    (x->risk_mask != 0) != (z->risk_mask != 0))
 					continue;
 				int env_overlap = !x->nenvs;
@@ -2039,6 +2085,7 @@ int cc_policy_load_mem(cc_policy **out, const char *text, size_t len,
 	}
 	yaml_document_delete(&y.doc);
 	if (y.nerr) {
+		sort_diag(diag, diag_from, display);
 		cc_policy_free(p);
 		return AL_EPOLICY;
 	}

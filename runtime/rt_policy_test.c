@@ -10,7 +10,8 @@
  *         service: ec2                  # any name the catalog knows
  *         operation: TerminateInstances # or terminate-instances
  *         input: {InstanceIds: [i-1]}   # YAML, or input_json: '{...}'
- *         region: ...                   # override the context
+ *         region: ...                   # override the context (null:
+ *                                       # not known)
  *       expect: deny                    # allow | deny | require_approval
  *                                       # | unknown_operation (the names
  *                                       # must not resolve: look-alikes)
@@ -179,9 +180,13 @@ static const char *const call_keys[] = {
 static const char *ctx_value(tx *t, yaml_node_t *call, yaml_node_t *ctx,
                              const char *key)
 {
+	/* the call's own value, null meaning "not known"; else the context's */
 	yaml_node_t *v = get(t, call, key);
 	if (!v)
 		v = get(t, ctx, key);
+	if (v && plain(v) && (!*sv(v) || strcmp(sv(v), "~") == 0 ||
+	                      strcmp(sv(v), "null") == 0))
+		return NULL;
 	return sv(v);
 }
 
