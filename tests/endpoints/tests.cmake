@@ -46,3 +46,10 @@ if(TARGET cc_core)
                        endpoints.corrupt PROPERTIES
                        ENVIRONMENT "AIRLOCK_SHARED=${AIRLOCK_SHARED}")
 endif()
+
+# Fuzz target tests/fuzz/fuzz_partitions.c (convention: cmake/AirlockFuzz.cmake):
+# fuzz_partitions_replay replays tests/fuzz/corpus/partitions/ as test
+# fuzz.partitions.replay; with -DAIRLOCK_FUZZ=ON (clang) also the libFuzzer
+# binary: ./fuzz_partitions -max_total_time=120 NEWDIR tests/fuzz/corpus/partitions
+# Seeds: endpoints_test seeds tests/fuzz/corpus/partitions
+airlock_fuzz_target(partitions alc_format)
