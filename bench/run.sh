@@ -44,7 +44,7 @@ mkdir -p "$BUILD"
 LOG=$BUILD/bench-build.log
 if ! { cmake -S "$ROOT" -B "$BUILD" -DCMAKE_BUILD_TYPE=Release &&
        cmake --build "$BUILD" -j "$JOBS" --target airlock-compile \
-             bench_exec bench_cjson bench_catalog; } >"$LOG" 2>&1; then
+             bench_exec bench_cjson bench_catalog bench_policy; } >"$LOG" 2>&1; then
 	tail -30 "$LOG" >&2
 	echo "bench/run.sh: build failed (log: $LOG)" >&2
 	exit 1
@@ -73,6 +73,11 @@ LOAD_BEFORE=$(load)
 cp "$CAT" "$TMP/installed.alc"
 "$B/bench_catalog" -o "$OPEN_RUNS" -l "$LOOKUPS" -s "$SEED" "$TMP/installed.alc" >"$TMP/cat.kv"
 "$B/bench_catalog" -o "$OPEN_RUNS" -l 0 "$CAT" >"$TMP/fresh.kv"
+# Policy decisions: a generated 200-rule policy compiled into the catalog.
+"$B/bench_policy" --generate 200 "$CAT" >"$TMP/policy200.yaml"
+"$COMPILE" build --models "$MODELS1" --models "$MODELS2" \
+	--policy "$TMP/policy200.yaml" -o "$TMP/policy200.alc" 2>/dev/null
+"$B/bench_policy" -n 200000 "$TMP/policy200.alc" >"$TMP/policy.kv"
 
 LOAD_AFTER=$(load)
 
@@ -139,6 +144,10 @@ verdict "$open_us" '<=' 5000
 row "open+validate (median of $OPEN_RUNS)" "$open_ms ms" "<= 5 ms" "$V"
 verdict "$look_ns" '<=' 100
 row "lookup, $(kv "$TMP/cat.kv" lookup_names) mixed names" "$look_ns ns" "<= 100 ns" "$V"
+pol_p50=$(kv "$TMP/policy.kv" p50_us)
+verdict "$pol_p50" '<=' 2
+row "policy decision p50, $(kv "$TMP/policy.kv" rules) rules" "$pol_p50 us" "<= 2 us" "$V"
+row "policy decision p99" "$(kv "$TMP/policy.kv" p99_us) us" "-" info
 echo
 echo "  $NPASS PASS, $NMISS MISS"
 
@@ -179,6 +188,13 @@ echo "  lookup names:      seed $SEED, $(kv "$TMP/cat.kv" lookup_passes) passes;
      "rejected (resolve elsewhere) $(sed -n 's/^rejected\.[a-z_]*=//p' "$TMP/cat.kv" | awk '{ n += $1 } END { print n + 0 }')"
 echo "  e.g.:              \"$(kv "$TMP/cat.kv" example_0)\", \"$(kv "$TMP/cat.kv" example_1)\"," \
      "\"$(kv "$TMP/cat.kv" example_2)\""
+
+echo "  policy:            $(kv "$TMP/policy.kv" calls) calls, each timed alone (clock p50" \
+     "$(kv "$TMP/policy.kv" clock_p50_us) us): p90 $(kv "$TMP/policy.kv" p90_us) us," \
+     "max $(kv "$TMP/policy.kv" max_us) us, mean $(kv "$TMP/policy.kv" mean_us) us;" \
+     "with explain p50 $(kv "$TMP/policy.kv" explain_p50_us) us; $(kv "$TMP/policy.kv" classes)" \
+     "operation classes, section $(kv "$TMP/policy.kv" section_bytes) B; prepare" \
+     "$(kv "$TMP/policy.kv" open_blob_us) us (PCRE2 blob) / $(kv "$TMP/policy.kv" open_source_us) us (sources)"
 
 # Not a timing: FORMAT.md's tables against alc_format.h (needs python3, cc).
 if command -v python3 >/dev/null 2>&1; then
