@@ -8,6 +8,11 @@
 #   identity.creds   test_creds.c: config files, precedence, static keys,
 #                    credential_process, role/SSO/container errors, redaction
 #                    (no network)
+#   identity.chain   chain.py: airlock whoami end to end against moto with
+#                    signature checking on (AssumeRole, GetCallerIdentity), a
+#                    loopback IMDSv2 / container / SSO server, the chain's
+#                    precedence, and the scan of every output for secrets;
+#                    needs python3 with moto and boto3 (missing: FAIL)
 
 if(NOT TARGET rt_core)
   return()
@@ -23,3 +28,10 @@ add_test(NAME identity.sigv4
 add_executable(test_creds ${IDENTITY_DIR}/test_creds.c)
 target_link_libraries(test_creds PRIVATE rt_core)
 add_test(NAME identity.creds COMMAND test_creds)
+
+if(TARGET airlock)
+  find_program(AIRLOCK_PYTHON3 NAMES python3 REQUIRED)
+  add_test(NAME identity.chain
+           COMMAND ${AIRLOCK_PYTHON3} ${IDENTITY_DIR}/chain.py $<TARGET_FILE:airlock>)
+  set_tests_properties(identity.chain PROPERTIES TIMEOUT 300)
+endif()
