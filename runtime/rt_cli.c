@@ -794,8 +794,9 @@ static int cmd_policy(const opts *o, const alc_catalog *cat)
 	} else {
 		rt_policy_print(stdout, p, &call, &d);
 		if (!input)
-			puts("input: not given (rules that test it are listed above as "
-			     "depending on it)");
+			puts(d.nconditional ? "input: not given (the rules above that depend on "
+			                      "it are left out of the decision)"
+			                    : "input: not given");
 	}
 	if (rc == 0 && d.effect != ALC_EFFECT_ALLOW)
 		rc = RT_EXIT_NEGATIVE;
