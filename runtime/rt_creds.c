@@ -933,10 +933,11 @@ static int from_sso(ctx *x, const char *profile, rt_creds *out)
 	const char *tok = cJSON_IsObject(j) ? jstr(j, "accessToken") : NULL;
 	int64_t exp = cJSON_IsObject(j) ? rt_creds_parse_time(jstr(j, "expiresAt")) : -1;
 	if (!tok || !tok[0] || exp < 0 || exp <= (int64_t)time(NULL)) {
+		int expired = exp >= 0 && tok && tok[0];
 		json_wipe_delete(j);
 		msg(x->err, x->errcap, "profile %s: the cached SSO token %s: run "
-		    "`aws sso login --profile %s`", profile,
-		    exp >= 0 && tok && tok[0] ? "has expired" : "is not usable", profile);
+		    "`aws sso login --profile %s`", profile, expired ? "has expired" : "is not usable",
+		    profile);
 		return AL_ECRED;
 	}
 	char token[8192];

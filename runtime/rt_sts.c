@@ -282,7 +282,7 @@ static int sts_call(const rt_sts_target *t, const rt_creds *c, const char *form,
 		char err[256];
 		rc = rt_http_perform(h, &hr, resp, err, sizeof err);
 		if (rc)
-			snprintf(e->message, sizeof e->message, "STS at %s: %s", host, err);
+			snprintf(e->message, sizeof e->message, "STS at %.200s: %.280s", host, err);
 	}
 	for (size_t i = 0; i < 6; i++)
 		if (vals[i]) {
