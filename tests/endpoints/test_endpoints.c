@@ -24,10 +24,11 @@
  *       byte for byte, lookups (listed, regex, default, overrides), checker
  *       rejections, the regex subset; the parameter set (precedence,
  *       sticky errors) and the JMESPath subset.
- *   endpoints_test corrupt CATALOG
- *       a copy of the catalog with a damaged PARTITIONS section and a
- *       recomputed checksum: alc_open_mem refuses it (AL_ECORRUPT) for
- *       each damage, never crashes.
+ *   endpoints_test corrupt WORKDIR
+ *       a catalog of tests/catalog/tiny with catalogs/partitions.json,
+ *       copied with a damaged PARTITIONS field and a recomputed checksum:
+ *       alc_open_mem refuses it (AL_ECORRUPT, "PARTITIONS: ...") or, for
+ *       a damage that leaves a valid table, accepts it; never crashes.
  *   endpoints_test seeds DIR
  *       write the fuzz seeds of tests/fuzz/fuzz_partitions.c.
  *
@@ -1057,8 +1058,29 @@ static int test_unit(const char *work)
 
 /* ---- corrupt --------------------------------------------------------- */
 
-static int test_corrupt(const char *catalog)
+static int test_corrupt(const char *work)
 {
+	/* a small catalog (tests/catalog/tiny) keeps ~800 opens quick */
+	char models[4096], catalog[4200], parts[4096];
+	snprintf(models, sizeof models, "%s/tests/catalog/tiny", source_dir());
+	snprintf(catalog, sizeof catalog, "%s/tiny.alc", work);
+	snprintf(parts, sizeof parts, "%s/catalogs/partitions.json", source_dir());
+	if (mkdirs(work)) {
+		FAILF("%s: %s", work, strerror(errno));
+		return 1;
+	}
+	const char *mv[] = { models };
+	cc_build_opts o;
+	memset(&o, 0, sizeof o);
+	o.models = mv;
+	o.nmodels = 1;
+	o.out = catalog;
+	o.partitions = parts;
+	o.threads = 1;
+	if (cc_build(&o) != 0) {
+		FAILF("building %s from %s failed", catalog, models);
+		return 1;
+	}
 	size_t len;
 	char *img = read_file(catalog, &len);
 	if (!img) {
@@ -1187,6 +1209,6 @@ int main(int argc, char **argv)
 	if (strcmp(what, "seeds") == 0 && argc >= 3)
 		return test_seeds(argv[2]);
 	fprintf(stderr, "usage: endpoints_test models CATALOG [--expect N] | "
-	        "engine WORKDIR | unit [WORKDIR] | corrupt CATALOG | seeds DIR\n");
+	        "engine WORKDIR | unit [WORKDIR] | corrupt WORKDIR | seeds DIR\n");
 	return 2;
 }
