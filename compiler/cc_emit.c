@@ -703,7 +703,7 @@ static int emit_policy(emit *e, const cc_build_opts *o)
 	uint32_t *risk = cc_xcalloc(e->nops + 1, sizeof *risk);
 	if (!rc)
 		rc = cc_policy_emit(p, &v, &e->pool, &e->policy, risk, &diag);
-	fwrite(diag.p, 1, diag.len, stderr);
+	cc_buf_write(&diag, stderr);
 	if (rc) {
 		fprintf(stderr, "airlock-compile: %s: the policy has errors; nothing written\n",
 		        o->policy);
@@ -953,7 +953,7 @@ int cc_build(const cc_build_opts *o)
 	if (o->cli_names) {
 		cc_buf d = { 0 };
 		if (cc_names_load(o->cli_names, &d) != 0) {
-			fwrite(d.p, 1, d.len, stderr);
+			cc_buf_write(&d, stderr);
 			cc_buf_free(&d);
 			return AL_EINVAL;
 		}
@@ -1047,7 +1047,7 @@ int cc_build(const cc_build_opts *o)
 	for (size_t i = 0; i < n; i++) {
 		if (j.models[i].failed) {
 			if (!nfailed || o->keep_going)
-				fwrite(j.models[i].diag.p, 1, j.models[i].diag.len, stderr);
+				cc_buf_write(&j.models[i].diag, stderr);
 			nfailed++;
 		}
 	}
@@ -1098,14 +1098,14 @@ int cc_build(const cc_build_opts *o)
 		for (size_t i = 0; i < nsel; i++)
 			emit_model(&e, sel[i], (uint32_t)i);
 		if (e.failed) {
-			fwrite(e.diag.p, 1, e.diag.len, stderr);
+			cc_buf_write(&e.diag, stderr);
 			fprintf(stderr, "airlock-compile: endpoint rule sets have errors; nothing written\n");
 			rc = AL_EMODEL;
 		}
 		if (!rc && o->partitions) {
 			cc_buf d = { 0 };
 			rc = cc_partitions_load(o->partitions, &e.pool, &e.partitions, &d);
-			fwrite(d.p, 1, d.len, stderr);
+			cc_buf_write(&d, stderr);
 			cc_buf_free(&d);
 			if (rc)
 				fprintf(stderr, "airlock-compile: %s: the partitions table has "

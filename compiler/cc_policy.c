@@ -2589,7 +2589,7 @@ int cc_cmd_policy(int argc, char **argv)
 		cc_buf_free(&sec);
 		cc_pool_free(&pool);
 	}
-	fwrite(diag.p, 1, diag.len, stderr);
+	cc_buf_write(&diag, stderr);
 	cc_buf_free(&diag);
 	cc_policy_free(p);
 	alc_close(&cat);

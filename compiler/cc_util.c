@@ -94,6 +94,12 @@ void cc_buf_align(cc_buf *b, size_t align)
 	cc_buf_put(b, zero, pad);
 }
 
+void cc_buf_write(const cc_buf *b, FILE *f)
+{
+	if (b->len)
+		fwrite(b->p, 1, b->len, f);
+}
+
 void cc_buf_free(cc_buf *b)
 {
 	free(b->p);

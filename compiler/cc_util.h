@@ -12,6 +12,7 @@
 #define CC_UTIL_H
 
 #include <stdarg.h>
+#include <stdio.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -35,6 +36,9 @@ void cc_buf_u64(cc_buf *b, uint64_t v);
 /* Pad with zero bytes to a multiple of ALIGN (a power of two). */
 void cc_buf_align(cc_buf *b, size_t align);
 void cc_buf_free(cc_buf *b);
+/* Write the buffer's bytes to F (nothing for an empty buffer, whose p may
+ * be NULL: fwrite(NULL, ...) is undefined even for 0 bytes). */
+void cc_buf_write(const cc_buf *b, FILE *f);
 /* printf onto the end of the buffer (NUL kept past len, not counted). */
 void cc_buf_printf(cc_buf *b, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
