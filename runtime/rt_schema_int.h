@@ -26,6 +26,14 @@ typedef struct rt_cons {
 	uint32_t pattern[2];
 } rt_cons;
 
+/* Whether a value of SHAPE held by M has any constraint record (a quick
+ * test that spares rt_cons_of() on the common unconstrained value). */
+static inline int rt_has_cons(const alc_catalog *cat, uint32_t shape, const alc_member *m)
+{
+	return cat->shapes[shape].cons != ALC_NONE ||
+	       (m && (m->flags & ALC_M_HAS_EXT) && cat->mext[m->aux].cons != ALC_NONE);
+}
+
 /* Constraints of a value of SHAPE held by member M (M may be NULL). */
 void rt_cons_of(const alc_catalog *cat, uint32_t shape, const alc_member *m,
                 rt_cons *out);

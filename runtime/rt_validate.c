@@ -62,7 +62,7 @@ typedef struct pat_ent {
 } pat_ent;
 
 /* A shape's members (or enum values) by key: open addressing over the
- * FNV-1a hash of the key, slots hold position + 1 (0 = empty); and for a
+ * key_hash() of the key, slots hold position + 1 (0 = empty); and for a
  * structure the positions of its required members. */
 typedef struct idx_ent {
 	uint32_t shape;          /* ALC_NONE = empty slot of the cache */
@@ -223,12 +223,21 @@ static const char *member_key(const alc_catalog *cat, const alc_shape *s, uint32
 	return alc_str(cat, s->type == ALC_T_ENUM ? m->aux : m->name);
 }
 
-static uint32_t fnv1a(const char *p)
+/* Hash of a member name or enum value for the indexes: its length and its
+ * first and last 8 bytes, enough to tell the keys of one shape apart (a
+ * collision costs one more strcmp).  Two loads instead of a byte loop. */
+static uint32_t key_hash(const char *p)
 {
-	uint32_t h = 2166136261u;
-	for (; *p; p++)
-		h = (h ^ (unsigned char)*p) * 16777619u;
-	return h;
+	size_t n = strlen(p);
+	uint64_t a = 0, b = 0;
+	if (n >= 8) {
+		memcpy(&a, p, 8);
+		memcpy(&b, p + n - 8, 8);
+	} else {
+		memcpy(&a, p, n);
+	}
+	uint64_t h = (a * 0x9E3779B97F4A7C15ull) ^ (b * 0xC2B2AE3D27D4EB4Full) ^ n;
+	return (uint32_t)(h ^ (h >> 29) ^ (h >> 47));
 }
 
 static int idx_grow(void)
@@ -275,7 +284,7 @@ static const idx_ent *shape_index(const alc_catalog *cat, uint32_t shape)
 	if (!slot)
 		return NULL;
 	for (uint32_t k = 0; k < s->member_count; k++) {
-		uint32_t h = fnv1a(member_key(cat, s, k)) & (n - 1);
+		uint32_t h = key_hash(member_key(cat, s, k)) & (n - 1);
 		while (slot[h])
 			h = (h + 1) & (n - 1);
 		slot[h] = k + 1;
@@ -302,7 +311,7 @@ static long find_in(const alc_catalog *cat, const alc_shape *s, const idx_ent *i
                     const char *key)
 {
 	if (ix) {
-		uint32_t j = fnv1a(key) & ix->mask;
+		uint32_t j = key_hash(key) & ix->mask;
 		for (; ix->slot[j]; j = (j + 1) & ix->mask) {
 			uint32_t k = ix->slot[j] - 1;
 			if (strcmp(key, member_key(cat, s, k)) == 0)
@@ -317,6 +326,16 @@ static long find_in(const alc_catalog *cat, const alc_shape *s, const idx_ent *i
 	}
 	return -1;
 }
+
+/* cJSON's type tests, inlined (the library's are calls into the shared
+ * object, on every node). */
+static inline int jtype(const cJSON *x, int t) { return x && (x->type & 0xFF) == t; }
+#define J_OBJ(x) jtype(x, cJSON_Object)
+#define J_ARR(x) jtype(x, cJSON_Array)
+#define J_STR(x) (jtype(x, cJSON_String) && (x)->valuestring)
+#define J_NUM(x) jtype(x, cJSON_Number)
+#define J_NULL(x) jtype(x, cJSON_NULL)
+#define J_BOOL(x) (jtype(x, cJSON_True) || jtype(x, cJSON_False))
 
 /* ==== the walk ======================================================== */
 
@@ -461,12 +480,12 @@ static void sb_add(sbuf *s, const char *fmt, ...)
 
 static const char *json_type(const cJSON *x)
 {
-	if (cJSON_IsNull(x)) return "null";
-	if (cJSON_IsBool(x)) return "a boolean";
-	if (cJSON_IsNumber(x)) return "a number";
-	if (cJSON_IsString(x)) return "a string";
-	if (cJSON_IsArray(x)) return "an array";
-	if (cJSON_IsObject(x)) return "an object";
+	if (J_NULL(x)) return "null";
+	if (J_BOOL(x)) return "a boolean";
+	if (J_NUM(x)) return "a number";
+	if (J_STR(x)) return "a string";
+	if (J_ARR(x)) return "an array";
+	if (J_OBJ(x)) return "an object";
 	return "an unknown value";
 }
 
@@ -490,7 +509,7 @@ static const char *expected(uint8_t type)
 static void type_violation(vst *v, uint8_t type, const cJSON *val)
 {
 	violation(v, "type", "must be %s, not %s%s", expected(type), json_type(val),
-	          cJSON_IsNull(val) ? " (leave the member out instead)" : "");
+	          J_NULL(val) ? " (leave the member out instead)" : "");
 }
 
 /* A number for messages: integers without a fraction. */
@@ -619,6 +638,53 @@ static void check_patterns(vst *v, const rt_cons *c, const char *str, size_t len
 	}
 }
 
+/* Messages are built out of line (COLD): the walk over a valid input then
+ * runs in small frames without message buffers. */
+#define COLD __attribute__((cold, noinline))
+
+static COLD void enum_violation(vst *v, const alc_shape *s, const char *str, int key)
+{
+	sbuf sb;
+	sb_init(&sb, v);
+	const char *what = key ? "key " : "";
+	const char *near = case_match(v->cat, s, str);
+	sb_add(&sb, "%s\"%.*s%s\" must be one of ", what, QUOTE(str));
+	list_values(v->cat, s, &sb, near ? 96 : 56);
+	if (near)
+		sb_add(&sb, "; did you mean %s?", near);
+	violation(v, key ? "propertyNames" : "enum", "%s", sb.b);
+}
+
+static COLD void int_enum_violation(vst *v, const alc_shape *s, double x)
+{
+	char a[40];
+	sbuf sb;
+	uint32_t k;
+	sb_init(&sb, v);
+	sb_add(&sb, "%s must be one of ", num_str(x, a, sizeof a));
+	for (k = 0; k < s->member_count && sb.n + 64 < sb.lim; k++)
+		sb_add(&sb, "%s%d", k ? ", " : "", (int32_t)v->cat->members[s->first_member + k].aux);
+	if (k < s->member_count)
+		sb_add(&sb, ", ...");
+	violation(v, "enum", "%s", sb.b);
+}
+
+static COLD void not_integer(vst *v, double x)
+{
+	char a[40];
+	violation(v, "type", "must be an integer, not %s", num_str(x, a, sizeof a));
+}
+
+/* KW "minimum"/"maximum": X is beyond BOUND (TEXT when the model wrote it). */
+static COLD void range_violation(vst *v, const char *kw, double x, double bound,
+                                 const char *text, int of_type)
+{
+	char a[40], b[40];
+	violation(v, kw, "%s %s the %s %s%s", num_str(x, a, sizeof a),
+	          kw[1] == 'i' ? "is below" : "exceeds", kw,
+	          text ? text : num_str(bound, b, sizeof b), of_type ? " of the type" : "");
+}
+
 /* A string value (or a map key when KEY) of SHAPE held by M. */
 static void check_string(vst *v, uint32_t shape, const alc_member *m,
                          const char *str, int key)
@@ -634,16 +700,11 @@ static void check_string(vst *v, uint32_t shape, const alc_member *m,
 		return;
 	}
 	if (s->type == ALC_T_ENUM && find_in(cat, s, member_index(v, shape), str) < 0) {
-		sbuf sb;
-		sb_init(&sb, v);
-		const char *near = case_match(cat, s, str);
-		sb_add(&sb, "%s\"%.*s%s\" must be one of ", what, QUOTE(str));
-		list_values(cat, s, &sb, near ? 96 : 56);
-		if (near)
-			sb_add(&sb, "; did you mean %s?", near);
-		violation(v, key ? "propertyNames" : "enum", "%s", sb.b);
+		enum_violation(v, s, str, key);
 		return;
 	}
+	if (!rt_has_cons(cat, shape, m))
+		return;
 	rt_cons c;
 	rt_cons_of(cat, shape, m, &c);
 	if ((c.flags & ALC_C_LEN_MIN) && cps < c.len_min) {
@@ -736,33 +797,33 @@ static void check_value(vst *v, uint32_t shape, const alc_member *m, const cJSON
 static void check_range(vst *v, uint32_t shape, const alc_member *m, double x)
 {
 	const alc_shape *s = &v->cat->shapes[shape];
-	rt_cons c;
 	double tmin = 0, tmax = 0;
 	int strict = 0;
-	char a[40], b[40];
-	rt_cons_of(v->cat, shape, m, &c);
 	int is_int = rt_int_bounds(s->type, &tmin, &tmax, &strict);
+	if (!rt_has_cons(v->cat, shape, m)) {
+		if (is_int && x < tmin)
+			range_violation(v, "minimum", x, tmin, NULL, 1);
+		if (is_int && (strict ? x >= tmax : x > tmax))
+			range_violation(v, "maximum", x, tmax,
+			                strict ? "9223372036854775807" : NULL, 1);
+		return;
+	}
+	rt_cons c;
+	rt_cons_of(v->cat, shape, m, &c);
 	if ((c.flags & ALC_C_RANGE_MIN) && (!is_int || c.range_min >= tmin)) {
 		if (x < c.range_min)
-			violation(v, "minimum", "%s is below the minimum %s",
-			          num_str(x, a, sizeof a),
-			          c.range_min_text ? alc_str(v->cat, c.range_min_text)
-			                           : num_str(c.range_min, b, sizeof b));
+			range_violation(v, "minimum", x, c.range_min,
+			                c.range_min_text ? alc_str(v->cat, c.range_min_text) : NULL, 0);
 	} else if (is_int && x < tmin) {
-		violation(v, "minimum", "%s is below the minimum %s of the type",
-		          num_str(x, a, sizeof a), num_str(tmin, b, sizeof b));
+		range_violation(v, "minimum", x, tmin, NULL, 1);
 	}
 	if ((c.flags & ALC_C_RANGE_MAX) && (!is_int || c.range_max < tmax ||
 	                                    (!strict && c.range_max == tmax))) {
 		if (x > c.range_max)
-			violation(v, "maximum", "%s exceeds the maximum %s",
-			          num_str(x, a, sizeof a),
-			          c.range_max_text ? alc_str(v->cat, c.range_max_text)
-			                           : num_str(c.range_max, b, sizeof b));
+			range_violation(v, "maximum", x, c.range_max,
+			                c.range_max_text ? alc_str(v->cat, c.range_max_text) : NULL, 0);
 	} else if (is_int && (strict ? x >= tmax : x > tmax)) {
-		violation(v, "maximum", "%s exceeds the maximum %s of the type",
-		          num_str(x, a, sizeof a),
-		          strict ? "9223372036854775807" : num_str(tmax, b, sizeof b));
+		range_violation(v, "maximum", x, tmax, strict ? "9223372036854775807" : NULL, 1);
 	}
 }
 
@@ -773,21 +834,21 @@ static uint64_t jhash(const cJSON *x, unsigned depth)
 	uint64_t h = (uint64_t)(x->type & 0xff) * 0x9E3779B97F4A7C15ull;
 	if (depth > 32)
 		return h;
-	if (cJSON_IsNumber(x)) {
+	if (J_NUM(x)) {
 		double d = x->valuedouble;
 		if (d == 0)
 			d = 0;                    /* -0 == 0 */
 		uint64_t bits;
 		memcpy(&bits, &d, sizeof bits);
 		h ^= bits * 0xff51afd7ed558ccdull;
-	} else if (cJSON_IsString(x)) {
+	} else if (J_STR(x)) {
 		for (const unsigned char *p = (const unsigned char *)x->valuestring; *p; p++)
 			h = (h ^ *p) * 0x100000001b3ull;
-	} else if (cJSON_IsArray(x)) {
+	} else if (J_ARR(x)) {
 		const cJSON *it;
 		cJSON_ArrayForEach(it, x)
 			h = (h ^ jhash(it, depth + 1)) * 0x100000001b3ull;
-	} else if (cJSON_IsObject(x)) {
+	} else if (J_OBJ(x)) {
 		/* Order-independent: objects compare by content. */
 		uint64_t sum = 0;
 		const cJSON *it;
@@ -878,7 +939,7 @@ static void check_list(vst *v, uint32_t shape, const alc_member *holder, const c
 		violation(v, "maxItems", "has %zu items; at most %lld allowed", n,
 		          (long long)c.len_max);
 	for (const cJSON *it = val->child; it && !v->stop; it = it->next, i++) {
-		if (cJSON_IsNull(it) && (s->flags & ALC_SH_SPARSE))
+		if (J_NULL(it) && (s->flags & ALC_SH_SPARSE))
 			continue;
 		unsigned old = push_index(v, i);
 		check_value(v, im->target, im, it);
@@ -951,7 +1012,7 @@ static void check_map(vst *v, uint32_t shape, const alc_member *holder, const cJ
 	for (const cJSON *it = val->child; it && !v->stop; it = it->next) {
 		unsigned old = push(v, it->string);
 		check_string(v, km->target, km, it->string, 1);
-		if (!(cJSON_IsNull(it) && (s->flags & ALC_SH_SPARSE)))
+		if (!(J_NULL(it) && (s->flags & ALC_SH_SPARSE)))
 			check_value(v, vm->target, vm, it);
 		pop(v, old);
 	}
@@ -1027,7 +1088,7 @@ static void check_struct(vst *v, uint32_t shape, const cJSON *val)
 	if (words > 16 && !(seen = calloc(words, sizeof *seen)))
 		return;
 	if (seen == small)
-		memset(small, 0, sizeof small);
+		memset(small, 0, words * sizeof small[0]);
 	const idx_ent *ix = member_index(v, shape);
 	for (const cJSON *it = val->child; it && !v->stop; it = it->next) {
 		long k = find_in(cat, s, ix, it->string);
@@ -1098,7 +1159,6 @@ static void check_value(vst *v, uint32_t shape, const alc_member *m, const cJSON
 {
 	const alc_catalog *cat = v->cat;
 	const alc_shape *s = &cat->shapes[shape];
-	char a[40];
 	if (v->stop)
 		return;
 	if (v->depth >= RT_MAX_DEPTH) {
@@ -1108,14 +1168,14 @@ static void check_value(vst *v, uint32_t shape, const alc_member *m, const cJSON
 	v->depth++;
 	switch (s->type) {
 	case ALC_T_STRUCTURE:
-		if (!cJSON_IsObject(val))
+		if (!J_OBJ(val))
 			type_violation(v, s->type, val);
 		else
 			check_struct(v, shape, val);
 		break;
 	case ALC_T_UNION:
 		if (s->flags & ALC_SH_EVENT_STREAM) {
-			if (!cJSON_IsArray(val)) {
+			if (!J_ARR(val)) {
 				violation(v, "type", "must be an array of events, not %s",
 				          json_type(val));
 				break;
@@ -1123,39 +1183,39 @@ static void check_value(vst *v, uint32_t shape, const alc_member *m, const cJSON
 			size_t i = 0;
 			for (const cJSON *it = val->child; it && !v->stop; it = it->next, i++) {
 				unsigned old = push_index(v, i);
-				if (!cJSON_IsObject(it))
+				if (!J_OBJ(it))
 					type_violation(v, s->type, it);
 				else
 					check_union(v, shape, it);
 				pop(v, old);
 			}
-		} else if (!cJSON_IsObject(val)) {
+		} else if (!J_OBJ(val)) {
 			type_violation(v, s->type, val);
 		} else {
 			check_union(v, shape, val);
 		}
 		break;
 	case ALC_T_LIST:
-		if (!cJSON_IsArray(val))
+		if (!J_ARR(val))
 			type_violation(v, s->type, val);
 		else
 			check_list(v, shape, m, val);
 		break;
 	case ALC_T_MAP:
-		if (!cJSON_IsObject(val))
+		if (!J_OBJ(val))
 			type_violation(v, s->type, val);
 		else
 			check_map(v, shape, m, val);
 		break;
 	case ALC_T_STRING:
 	case ALC_T_ENUM:
-		if (!cJSON_IsString(val))
+		if (!J_STR(val))
 			type_violation(v, s->type, val);
 		else
 			check_string(v, shape, m, val->valuestring, 0);
 		break;
 	case ALC_T_BLOB:
-		if (!cJSON_IsString(val)) {
+		if (!J_STR(val)) {
 			type_violation(v, s->type, val);
 		} else {
 			long n = base64_len(val->valuestring);
@@ -1173,34 +1233,33 @@ static void check_value(vst *v, uint32_t shape, const alc_member *m, const cJSON
 		}
 		break;
 	case ALC_T_TIMESTAMP:
-		if (!cJSON_IsString(val))
+		if (!J_STR(val))
 			type_violation(v, s->type, val);
 		else if (!is_datetime(val->valuestring))
 			violation(v, "format", "\"%.*s%s\" is not an RFC 3339 date-time; "
 			          "write e.g. 2024-01-31T12:00:00Z", QUOTE(val->valuestring));
 		break;
 	case ALC_T_BOOLEAN:
-		if (!cJSON_IsBool(val))
+		if (!J_BOOL(val))
 			type_violation(v, s->type, val);
 		break;
 	case ALC_T_BYTE: case ALC_T_SHORT: case ALC_T_INTEGER: case ALC_T_LONG:
 	case ALC_T_BIGINTEGER:
-		if (!cJSON_IsNumber(val))
+		if (!J_NUM(val))
 			type_violation(v, s->type, val);
 		else if (!isfinite(val->valuedouble) || val->valuedouble != floor(val->valuedouble))
-			violation(v, "type", "must be an integer, not %s",
-			          num_str(val->valuedouble, a, sizeof a));
+			not_integer(v, val->valuedouble);
 		else
 			check_range(v, shape, m, val->valuedouble);
 		break;
 	case ALC_T_FLOAT: case ALC_T_DOUBLE: case ALC_T_BIGDECIMAL:
-		if (!cJSON_IsNumber(val))
+		if (!J_NUM(val))
 			type_violation(v, s->type, val);
 		else
 			check_range(v, shape, m, val->valuedouble);
 		break;
 	case ALC_T_INTENUM:
-		if (!cJSON_IsNumber(val) || val->valuedouble != floor(val->valuedouble)) {
+		if (!J_NUM(val) || val->valuedouble != floor(val->valuedouble)) {
 			type_violation(v, s->type, val);
 		} else {
 			uint32_t k;
@@ -1208,17 +1267,8 @@ static void check_value(vst *v, uint32_t shape, const alc_member *m, const cJSON
 				if ((double)(int32_t)cat->members[s->first_member + k].aux ==
 				    val->valuedouble)
 					break;
-			if (k == s->member_count) {
-				sbuf sb;
-				sb_init(&sb, v);
-				sb_add(&sb, "%s must be one of ", num_str(val->valuedouble, a, sizeof a));
-				for (k = 0; k < s->member_count && sb.n + 64 < sb.lim; k++)
-					sb_add(&sb, "%s%d", k ? ", " : "",
-					       (int32_t)cat->members[s->first_member + k].aux);
-				if (k < s->member_count)
-					sb_add(&sb, ", ...");
-				violation(v, "enum", "%s", sb.b);
-			}
+			if (k == s->member_count)
+				int_enum_violation(v, s, val->valuedouble);
 		}
 		break;
 	case ALC_T_DOCUMENT:
@@ -1241,7 +1291,7 @@ size_t rt_validate(const alc_catalog *cat, const alc_operation *op,
 	v.depth = 0;
 	v.ntok = 0;
 	v.cached = cache_for(cat) == 0;
-	if (!input || !cJSON_IsObject(input)) {
+	if (!input || !J_OBJ(input)) {
 		violation(&v, "type", "the input must be a JSON object, not %s",
 		          input ? json_type(input) : "nothing");
 		return v.n;
