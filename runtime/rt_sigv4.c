@@ -447,6 +447,14 @@ static void add_param(qent *q, size_t *nq, wbuf *w, const char *key, const char 
 	e->vlen = w->len - e->voff;
 }
 
+_Static_assert(sizeof(br_hmac_key_context) <= sizeof(((rt_sigv4_key_cache *)0)->hmac_key),
+               "rt_sigv4_key_cache.hmac_key holds a br_hmac_key_context");
+
+void rt_sigv4_key_cache_wipe(rt_sigv4_key_cache *c)
+{
+	rt_wipe(c, sizeof *c);
+}
+
 /* The signing key: HMAC chain from "AWS4" + secret over date, region,
  * service and "aws4_request"; every intermediate is wiped. */
 static int signing_key(const rt_sigv4_params *p, const char *date8, unsigned char key[32])
@@ -466,6 +474,59 @@ static int signing_key(const rt_sigv4_params *p, const char *date8, unsigned cha
 	rt_wipe(k1, sizeof k1);
 	rt_wipe(k2, sizeof k2);
 	rt_wipe(k3, sizeof k3);
+	return 0;
+}
+
+static int cache_hit(const rt_sigv4_key_cache *c, const rt_sigv4_params *p, const char *date8,
+                     size_t sl)
+{
+	/* Evaluate every comparison, so the time does not say which differed;
+	 * only the secret's bytes need that, the rest is public. */
+	int same = c->valid == 1;
+	same &= memcmp(c->date, date8, 8) == 0;
+	same &= strcmp(c->region, p->region) == 0;
+	same &= strcmp(c->service, p->service) == 0;
+	same &= c->secret_len == sl;
+	same &= rt_ct_equal(c->secret, p->secret_access_key, sl < sizeof c->secret ? sl : 0);
+	return same;
+}
+
+/* HMAC of the string to sign under the signing key, through P's cache when
+ * there is one. */
+static int sign_sts(const rt_sigv4_params *p, const char *date8, const char *sts, size_t len,
+                    unsigned char sig[32])
+{
+	rt_sigv4_key_cache *c = p->key_cache;
+	size_t sl = strlen(p->secret_access_key);
+	br_hmac_key_context kc;
+	br_hmac_context hc;
+	int cacheable = c && strlen(p->region) < sizeof c->region &&
+	                strlen(p->service) < sizeof c->service && sl <= sizeof c->secret;
+	if (cacheable && cache_hit(c, p, date8, sl)) {
+		memcpy(&kc, c->hmac_key, sizeof kc);
+	} else {
+		unsigned char key[32];
+		int rc = signing_key(p, date8, key);
+		if (rc)
+			return rc;
+		br_hmac_key_init(&kc, &br_sha256_vtable, key, 32);
+		rt_wipe(key, sizeof key);
+		if (cacheable) {
+			rt_wipe(c, sizeof *c);
+			memcpy(c->date, date8, 8);
+			strcpy(c->region, p->region);
+			strcpy(c->service, p->service);
+			memcpy(c->secret, p->secret_access_key, sl);
+			c->secret_len = sl;
+			memcpy(c->hmac_key, &kc, sizeof kc);
+			c->valid = 1;
+		}
+	}
+	br_hmac_init(&hc, &kc, 0);
+	br_hmac_update(&hc, sts, len);
+	br_hmac_out(&hc, sig);
+	rt_wipe(&kc, sizeof kc);
+	rt_wipe(&hc, sizeof hc);
 	return 0;
 }
 
@@ -663,12 +724,10 @@ int rt_sigv4_sign(const rt_sigv4_request *req, const rt_sigv4_params *p, char *b
 		return AL_ETOOBIG;
 	size_t sts_len = w.len - sts_off;
 
-	unsigned char key[32], sig[32];
-	rc = signing_key(p, out->date, key);
+	unsigned char sig[32];
+	rc = sign_sts(p, out->date, text + sts_off, sts_len, sig);
 	if (rc)
 		return rc;
-	rt_hmac_sha256(key, 32, text + sts_off, sts_len, sig);
-	rt_wipe(key, sizeof key);
 	to_hex(sig, 32, out->signature);
 
 	/* 4. What the caller adds to the request. */

@@ -39,6 +39,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#define RT_SIGV4_MAX_SECRET 128
+
 typedef struct rt_sigv4_header {
 	const char *name;
 	size_t name_len;
@@ -71,6 +73,26 @@ typedef struct rt_sigv4_request {
 	const char *payload_hash;       /* NULL: hex SHA-256 of the body */
 } rt_sigv4_request;
 
+/* A signing-key cache, owned by the caller (one per thread, like the
+ * workspace): the key derived for one secret, date, region and service,
+ * kept as a ready HMAC key (BearSSL's precomputed inner and outer states).
+ * A hit skips the four derivation HMACs and the key setup of the fifth,
+ * about half the hashing of a typical signature.  The secret is kept in the
+ * cache to recognise it, compared in constant time; zero a cache with
+ * rt_sigv4_key_cache_wipe() when its credentials are dropped.  An all-zero
+ * cache is empty. */
+typedef struct rt_sigv4_key_cache {
+	int valid;
+	char date[9];
+	char region[32];
+	char service[64];
+	size_t secret_len;
+	unsigned char secret[RT_SIGV4_MAX_SECRET];
+	_Alignas(8) unsigned char hmac_key[160];   /* a br_hmac_key_context */
+} rt_sigv4_key_cache;
+
+void rt_sigv4_key_cache_wipe(rt_sigv4_key_cache *c);
+
 typedef struct rt_sigv4_params {
 	const char *access_key_id;      /* NUL-terminated */
 	const char *secret_access_key;  /* NUL-terminated, at most RT_SIGV4_MAX_SECRET */
@@ -80,9 +102,8 @@ typedef struct rt_sigv4_params {
 	int64_t time;                   /* seconds since the epoch, UTC */
 	uint32_t expires;               /* RT_SIGV4_QUERY: 1..604800 seconds */
 	unsigned flags;                 /* enum rt_sigv4_flags */
+	rt_sigv4_key_cache *key_cache;  /* NULL: derive the key every time */
 } rt_sigv4_params;
-
-#define RT_SIGV4_MAX_SECRET 128
 #define RT_SIGV4_MAX_HEADERS 256
 
 typedef struct rt_sigv4_result {

@@ -264,6 +264,11 @@ static int run_case(const char *suite, const char *cas, int query_form)
 		p.flags |= RT_SIGV4_CONTENT_SHA256;
 	if (query_form)
 		p.flags |= RT_SIGV4_QUERY;
+	/* The query form signs through one signing-key cache shared by all the
+	 * cases (hits after the first), the header form derives every key. */
+	static rt_sigv4_key_cache cache;
+	if (query_form)
+		p.key_cache = &cache;
 
 	rt_sigv4_request req = {
 		.method = r.method,
@@ -408,6 +413,41 @@ static void contract(void)
 		printf("FAIL contract: small workspaces\n");
 		failures++;
 	}
+	/* The key cache: hits give the same signature; a different secret of
+	 * the same length, region or day misses. */
+	rt_sigv4_key_cache kc = { 0 };
+	char sig_nocache[65], sig2[65];
+	p.key_cache = &kc;
+	int kc_ok = rt_sigv4_sign(&req, &p, ws, sizeof ws, &res) == 0 && kc.valid == 1 &&
+	            strcmp(res.signature, "5fa00fa31553b73ebf1942676e86291e8372ff2a2260956d9b8aae1d763fbf31") == 0;
+	kc_ok &= rt_sigv4_sign(&req, &p, ws, sizeof ws, &res) == 0 &&
+	         strcmp(res.signature, "5fa00fa31553b73ebf1942676e86291e8372ff2a2260956d9b8aae1d763fbf31") == 0;
+	static const struct { const char *secret, *region; int64_t t; } miss[] = {
+		{ "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEz", "us-east-1", 1440938160 },
+		{ "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY", "eu-west-1", 1440938160 },
+		{ "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY", "us-east-1", 1440938160 + 86400 },
+	};
+	for (size_t i = 0; i < sizeof miss / sizeof miss[0]; i++) {
+		rt_sigv4_params q = p;
+		q.secret_access_key = miss[i].secret;
+		q.region = miss[i].region;
+		q.time = miss[i].t;
+		q.key_cache = NULL;
+		kc_ok &= rt_sigv4_sign(&req, &q, ws, sizeof ws, &res) == 0;
+		memcpy(sig_nocache, res.signature, 65);
+		q.key_cache = &kc;
+		kc_ok &= rt_sigv4_sign(&req, &q, ws, sizeof ws, &res) == 0;
+		memcpy(sig2, res.signature, 65);
+		kc_ok &= strcmp(sig_nocache, sig2) == 0 &&
+		         strcmp(sig2, "5fa00fa31553b73ebf1942676e86291e8372ff2a2260956d9b8aae1d763fbf31") != 0;
+	}
+	rt_sigv4_key_cache_wipe(&kc);
+	kc_ok &= kc.valid == 0;
+	if (!kc_ok) {
+		printf("FAIL contract: signing-key cache\n");
+		failures++;
+	}
+	p.key_cache = NULL;
 	req.nheaders = 2; /* a header the signer owns */
 	if (rt_sigv4_sign(&req, &p, ws, sizeof ws, &res) != AL_EINVAL) {
 		printf("FAIL contract: X-Amz-Date from the caller accepted\n");
