@@ -15,6 +15,8 @@
     EcsContainer), role chaining, external_id / duration_seconds /
     role_session_name, credential_process, IMDS (v2, v1 fallback, v1
     disabled), container (token and token file), SSO (cached token, expired);
+  * TLS: the container endpoint over https with a self-signed certificate
+    is refused, then accepted with AWS_CA_BUNDLE naming it;
   * the leak scan: every stdout and stderr of every run, success or failure,
     is searched for every secret the test handed out or moto minted.
 
@@ -448,6 +450,32 @@ def run(root, moto_url, fake_url, boto3):
     expect_fail("container FULL_URI to a remote http host",
                 dict(base, AWS_CONTAINER_CREDENTIALS_FULL_URI="http://192.0.2.1/creds"),
                 want="must be https")
+
+    # -- TLS: verification on, AWS_CA_BUNDLE honoured --------------------------
+    # The container endpoint over https (allowed for any host), served with
+    # a self-signed certificate for 127.0.0.1.
+    cert, keyf = os.path.join(root, "tls.pem"), os.path.join(root, "tls.key")
+    gen = subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2",
+                          "-subj", "/CN=127.0.0.1", "-addext", "subjectAltName=IP:127.0.0.1",
+                          "-keyout", keyf, "-out", cert], capture_output=True, text=True)
+    check(gen.returncode == 0, "openssl makes a test certificate", gen.stderr[-300:])
+    if gen.returncode == 0:
+        import ssl
+        tls = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+        ctx.load_cert_chain(cert, keyf)
+        tls.socket = ctx.wrap_socket(tls.socket, server_side=True)
+        threading.Thread(target=tls.serve_forever, daemon=True).start()
+        try:
+            Fake.creds = {"id": kid, "secret": ksecret, "token": ""}
+            Fake.mode = {}
+            https = dict(base, AWS_CONTAINER_CREDENTIALS_FULL_URI=
+                         f"https://127.0.0.1:{tls.server_address[1]}/container/creds")
+            expect_fail("TLS: an unknown certificate is refused", https, want="certificate")
+            expect_ok("TLS: AWS_CA_BUNDLE", dict(https, AWS_CA_BUNDLE=cert),
+                      arn_part=":user/alice", source="container")
+        finally:
+            tls.shutdown()
 
     # -- SSO -------------------------------------------------------------------
     Fake.creds = {"id": kid, "secret": ksecret, "token": ""}
