@@ -13,8 +13,8 @@
  * Arena discipline: a condition without `assign` gives its scratch back
  * once its truth is known; a rule that fails gives back everything its
  * conditions took.  Only the bindings of the rules on the path to the
- * result are live, so the arena holds one root-to-leaf path (S3, the
- * largest rule set, peaks at a few KB).
+ * result are live, so the arena holds one root-to-leaf path (over all
+ * 15,320 endpointTests cases the peak is 1,648 bytes).
  *
  * Function semantics follow the Smithy rules-engine standard library and
  * AWS extensions (smithy.io, rules-engine/standard-library and

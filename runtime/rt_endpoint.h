@@ -111,10 +111,13 @@ int rt_endpoint_params_for_operation(const alc_catalog *cat,
 
 /* ---- the result ------------------------------------------------------ */
 
-#define RT_EP_BUF 4096           /* rendered strings of one result */
+#define RT_EP_BUF 4096           /* rendered strings of one result
+                                    (corpus tests: at most 400 bytes) */
 #define RT_EP_MAX_HEADERS 16     /* header values (corpus: 1) */
 #define RT_EP_MAX_AUTH 4         /* auth schemes (corpus: 2) */
-#define RT_EP_WORK 32768         /* evaluation scratch (S3 peaks at ~3 KB) */
+#define RT_EP_WORK 16384         /* evaluation scratch (corpus tests: at
+                                    most 1,648 bytes; long caller values
+                                    through uriEncode need 3x their size) */
 
 typedef struct rt_endpoint_header {
 	uint16_t name;               /* buf offsets; a header with several */

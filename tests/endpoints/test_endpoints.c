@@ -91,6 +91,7 @@ typedef struct tally {
 	unsigned inputs, inputs_pass;   /* operationInputs */
 	unsigned inputs_known;          /* known data issues (below) */
 	unsigned listed;                /* failures printed */
+	size_t work_peak, buf_peak;     /* most scratch / result bytes used */
 } tally;
 
 /* operationInputs whose data cannot give the expected result.  Each is
@@ -308,6 +309,10 @@ static void run_tests(const alc_catalog *cat, const alc_service *svc,
 		cJSON_ArrayForEach(pv, params)
 			bad |= set_json(&g_params, RT_EP_CLIENT, pv->string, pv) != 0;
 		int rc = rt_endpoint_resolve(cat, svc, &g_params, &g_ep, err, sizeof err);
+		if (g_ep.work.used > t->work_peak)
+			t->work_peak = g_ep.work.used;
+		if (g_ep.used > t->buf_peak)
+			t->buf_peak = g_ep.used;
 		if (bad)
 			report(t, where, i, ds, "", "a params value could not be set");
 		else if (matches(rc, &g_ep, err, expect, why, sizeof why))
@@ -464,9 +469,11 @@ static int test_models(const char *catalog, long expect)
 	printf("endpoint tests: %u/%ld pass\n", t.pass, expect > 0 ? expect : (long)t.cases);
 	printf("endpoint tests through operationInputs: %u/%u pass\n",
 	       t.inputs_pass, t.inputs);
-	printf("(%u cases, %.0f ms including model parsing)\n", t.cases,
+	printf("(%u cases, %.0f ms including model parsing; peaks: scratch %zu of "
+	       "%u bytes, result %zu of %u bytes)\n", t.cases,
 	       ((double)(t1.tv_sec - t0.tv_sec) * 1e3 +
-	        (double)(t1.tv_nsec - t0.tv_nsec) / 1e6));
+	        (double)(t1.tv_nsec - t0.tv_nsec) / 1e6), t.work_peak,
+	       (unsigned)RT_EP_WORK, t.buf_peak, (unsigned)RT_EP_BUF);
 	if (expect > 0 && t.cases != (unsigned long)expect)
 		FAILF("found %u endpointTests cases, expected %ld", t.cases, expect);
 	if (t.pass != t.cases || t.inputs_pass + t.inputs_known != t.inputs)
