@@ -1153,19 +1153,88 @@ static int assume_role(ctx *x, const char *profile, const char *role_arn, rt_cre
 	return 0;
 }
 
+/* AssumeRoleWithWebIdentity with the token in TOKEN_FILE (read at every
+ * refresh: EKS rotates it).  WHERE names the configuration for messages. */
+static int from_web_identity(ctx *x, const char *where, const char *role_arn,
+                             const char *token_file, const char *session, rt_creds *out)
+{
+	if (!role_arn || !role_arn[0]) {
+		msg(x->err, x->errcap, "%s: a web identity token file needs a role ARN (%s)", where,
+		    strcmp(where, "environment") == 0 ? "AWS_ROLE_ARN" : "role_arn");
+		return AL_ECRED;
+	}
+	FILE *f = fopen(token_file, "rb");
+	if (!f) {
+		msg(x->err, x->errcap, "%s: cannot read the web identity token file %s: %s", where,
+		    token_file, strerror(errno));
+		return AL_ECRED;
+	}
+	size_t cap = 65536;
+	char *tok = malloc(cap);
+	size_t n = tok ? fread(tok, 1, cap - 1, f) : 0;
+	int big = tok && n == cap - 1 && fgetc(f) != EOF;
+	fclose(f);
+	if (!tok) {
+		msg(x->err, x->errcap, "out of memory");
+		return AL_ENOMEM;
+	}
+	tok[n] = '\0';
+	while (n && (tok[n - 1] == '\n' || tok[n - 1] == '\r' || tok[n - 1] == ' '))
+		tok[--n] = '\0';
+	int rc = 0;
+	if (big || n == 0) {
+		msg(x->err, x->errcap, "%s: the web identity token file %s is %s", where, token_file,
+		    big ? "too large" : "empty");
+		rc = AL_ECRED;
+	}
+	char sess[80];
+	if (!session || !session[0]) {
+		snprintf(sess, sizeof sess, "airlock-session-%lld", (long long)time(NULL));
+		session = sess;
+	}
+	char endpoint[1024];
+	const char *region = x->p->region;
+	if (!rc && rt_sts_endpoint(x->p->cfg, x->p->profile, region, endpoint, sizeof endpoint)) {
+		msg(x->err, x->errcap, "%s: no usable STS endpoint for region %s", where,
+		    region ? region : "us-east-1");
+		rc = AL_ECRED;
+	}
+	if (!rc) {
+		rt_sts_target t = { .endpoint = endpoint, .region = region ? region : "us-east-1",
+			            .ca_bundle = rt_awsconfig_ca_bundle(x->p->cfg, x->p->profile),
+			            .http = http(x) };
+		rt_sts_assume_role a = { .role_arn = role_arn, .role_session_name = session };
+		rt_aws_error e;
+		rc = rt_sts_assume_role_with_web_identity(&t, &a, tok, out, &e);
+		if (rc) {
+			if (e.code[0])
+				msg(x->err, x->errcap, "%s: AssumeRoleWithWebIdentity %s refused: %s: %s",
+				    where, role_arn, e.code, e.message);
+			else
+				msg(x->err, x->errcap, "%s: AssumeRoleWithWebIdentity %s: %s", where, role_arn,
+				    e.message[0] ? e.message : al_strerror(rc));
+			rc = AL_ECRED;
+		}
+	}
+	rt_wipe(tok, cap);
+	free(tok);
+	return rc;
+}
+
 /* A profile's own credentials (not env, container or instance): NA when it
  * has none. */
 static int from_profile(ctx *x, const char *profile, rt_creds *out)
 {
 	const rt_awsconfig *c = x->p->cfg;
 	const char *role = rt_awsconfig_get(c, profile, "role_arn");
-	if (role && role[0])
-		return assume_role(x, profile, role, out);
 	const char *wit = rt_awsconfig_get(c, profile, "web_identity_token_file");
+	if (role && role[0] && !(wit && wit[0]))
+		return assume_role(x, profile, role, out);
 	if (wit && wit[0]) {
-		msg(x->err, x->errcap, "profile %s: web_identity_token_file (AssumeRoleWithWebIdentity) "
-		    "is not supported yet", profile);
-		return AL_ECRED;
+		char where[300];
+		snprintf(where, sizeof where, "profile %s", profile);
+		return from_web_identity(x, where, role, wit,
+		                         rt_awsconfig_get(c, profile, "role_session_name"), out);
 	}
 	int rc = from_sso(x, profile, out);
 	if (rc != NA)
@@ -1194,6 +1263,29 @@ static int resolve(rt_creds_provider *p, rt_creds *out, char *err, size_t errcap
 		rc = from_env(x, out);
 	else
 		note(x->notes, sizeof x->notes, "environment: skipped (--profile given)");
+	/* Web identity from the environment (EKS service accounts) comes after
+	 * a profile's own role with a source, before everything else of the
+	 * profile (botocore's order); the environment's values win over the
+	 * profile's. */
+	const char *wit = env("AWS_WEB_IDENTITY_TOKEN_FILE");
+	if (rc == NA && wit) {
+		int has = rt_awsconfig_has_profile(p->cfg, p->profile);
+		const char *role = has ? rt_awsconfig_get(p->cfg, p->profile, "role_arn") : NULL;
+		const char *pwit = has ? rt_awsconfig_get(p->cfg, p->profile, "web_identity_token_file")
+		                       : NULL;
+		int profile_role = role && role[0] && !(pwit && pwit[0]);
+		if (!has && p->explicit_profile) {
+			/* "profile not found" below */
+		} else if (!profile_role) {
+			const char *r = env("AWS_ROLE_ARN");
+			const char *sn = env("AWS_ROLE_SESSION_NAME");
+			if (!r && has)
+				r = role;
+			if (!sn && has)
+				sn = rt_awsconfig_get(p->cfg, p->profile, "role_session_name");
+			rc = from_web_identity(x, "environment", r, wit, sn, out);
+		}
+	}
 	if (rc == NA) {
 		if (rt_awsconfig_has_profile(p->cfg, p->profile)) {
 			rc = from_profile(x, p->profile, out);

@@ -12,6 +12,10 @@
  *          Ec2InstanceMetadata, EcsContainer): STS AssumeRole (rt_sts.h)
  *          with external_id, duration_seconds, role_session_name; source
  *          profiles may chain (at most RT_CREDS_MAX_CHAIN roles, no cycles);
+ *        web_identity_token_file (+ role_arn, role_session_name), or from
+ *          the environment AWS_WEB_IDENTITY_TOKEN_FILE + AWS_ROLE_ARN
+ *          (+ AWS_ROLE_SESSION_NAME), which come before the rest of the
+ *          profile: STS AssumeRoleWithWebIdentity (EKS service accounts);
  *        sso_session / sso_start_url (+ sso_account_id, sso_role_name): the
  *          token the AWS CLI caches in ~/.aws/sso/cache/<sha1>.json, then the
  *          SSO portal's GetRoleCredentials; a missing or expired token says
@@ -66,7 +70,7 @@ typedef struct rt_creds {
 	char account_id[16];     /* when the source says (process, SSO, container) */
 	const char *source;      /* static: "environment", "shared-credentials-file",
 	                          * "config-file", "credential-process", "assume-role",
-	                          * "sso", "container", "imds" */
+	                          * "web-identity", "sso", "container", "imds" */
 } rt_creds;
 
 void rt_creds_wipe(rt_creds *c);

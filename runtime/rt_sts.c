@@ -230,18 +230,20 @@ static int sts_call(const rt_sts_target *t, const rt_creds *c, const char *form,
 		                  { "Content-Type", 12, ctype, sizeof ctype - 1 } };
 	rt_sigv4_request sreq = { .method = "POST", .path = path, .path_len = strlen(path),
 		                  .headers = sh, .nheaders = 2, .body = form, .body_len = strlen(form) };
-	rt_sigv4_params sp = { .access_key_id = c->access_key_id,
-		               .secret_access_key = c->secret_access_key,
-		               .session_token = c->session_token,
+	/* No credentials: an unsigned call (AssumeRoleWithWebIdentity). */
+	rt_sigv4_params sp = { .access_key_id = c ? c->access_key_id : "",
+		               .secret_access_key = c ? c->secret_access_key : "",
+		               .session_token = c ? c->session_token : NULL,
 		               .region = t->region && t->region[0] ? t->region : "us-east-1",
 		               .service = "sts", .time = (int64_t)time(NULL),
 		               .flags = RT_SIGV4_DEFAULT };
-	size_t cap = rt_sigv4_buffer_size(&sreq, &sp);
+	size_t cap = c ? rt_sigv4_buffer_size(&sreq, &sp) : 1;
 	char *ws = malloc(cap);
 	if (!ws)
 		return AL_ENOMEM;
 	rt_sigv4_result sr;
-	rc = rt_sigv4_sign(&sreq, &sp, ws, cap, &sr);
+	memset(&sr, 0, sizeof sr);
+	rc = c ? rt_sigv4_sign(&sreq, &sp, ws, cap, &sr) : 0;
 	if (rc) {
 		rt_wipe(ws, cap);
 		free(ws);
@@ -412,6 +414,79 @@ int rt_sts_assume_role_call(const rt_sts_target *t, const rt_creds *src,
 		rc = AL_EPROTO;
 	} else {
 		out->source = "assume-role";
+	}
+	rt_http_response_free(&r);
+	return rc;
+}
+
+int rt_sts_assume_role_with_web_identity(const rt_sts_target *t, const rt_sts_assume_role *a,
+                                         const char *web_token, rt_creds *out, rt_aws_error *e)
+{
+	memset(e, 0, sizeof *e);
+	rt_creds_wipe(out);
+	if (!a->role_arn || !a->role_arn[0] || !a->role_session_name ||
+	    !a->role_session_name[0] || !web_token || !web_token[0]) {
+		snprintf(e->message, sizeof e->message,
+		         "AssumeRoleWithWebIdentity needs a role ARN, a session name and a token");
+		return AL_EINVAL;
+	}
+	size_t cap = 3 * strlen(web_token) + 4096;
+	char *form = malloc(cap);
+	if (!form)
+		return AL_ENOMEM;
+	char *p = form, *end = form + cap - 1;
+	form_put(&p, end, "Action=AssumeRoleWithWebIdentity&Version=2011-06-15");
+	form_param(&p, end, "RoleArn", a->role_arn);
+	form_param(&p, end, "RoleSessionName", a->role_session_name);
+	if (a->duration_seconds > 0) {
+		char d[16];
+		snprintf(d, sizeof d, "%d", a->duration_seconds);
+		form_param(&p, end, "DurationSeconds", d);
+	}
+	form_param(&p, end, "WebIdentityToken", web_token);
+	int rc = 0;
+	if (p >= end) {
+		snprintf(e->message, sizeof e->message, "AssumeRoleWithWebIdentity parameters too long");
+		rc = AL_EINVAL;
+	}
+	*p = '\0';
+	rt_http_response r = { 0 };
+	if (!rc)
+		rc = sts_call(t, NULL, form, &r, e);
+	rt_wipe(form, cap);
+	free(form);
+	/* For redaction: the web token stands where a session token would. */
+	rt_creds *red = calloc(1, sizeof *red);
+	if (red && strlen(web_token) < sizeof red->session_token)
+		strcpy(red->session_token, web_token);
+	if (!rc && r.status != 200) {
+		rc = red ? sts_error(&r, red, e) : AL_ENOMEM;
+	} else if (!rc) {
+		e->http_status = r.status;
+		char expiration[64];
+		xfield f[] = {
+			{ "Credentials", "AccessKeyId", out->access_key_id, sizeof out->access_key_id, 0, 0, 0 },
+			{ "Credentials", "SecretAccessKey", out->secret_access_key,
+			  sizeof out->secret_access_key, 0, 0, 0 },
+			{ "Credentials", "SessionToken", out->session_token, sizeof out->session_token, 0,
+			  0, 0 },
+			{ "Credentials", "Expiration", expiration, sizeof expiration, 0, 0, 0 },
+			{ "ResponseMetadata", "RequestId", e->request_id, sizeof e->request_id, 0, 0, 0 },
+		};
+		if (xml_read(r.body, r.body_len, f, 5) != 0 || !f[0].seen || !f[1].seen ||
+		    !f[2].seen || !f[3].seen ||
+		    (out->expiration = rt_creds_parse_time(expiration)) < 0) {
+			rt_creds_wipe(out);
+			snprintf(e->message, sizeof e->message,
+			         "STS answered AssumeRoleWithWebIdentity with a body that does not parse");
+			rc = AL_EPROTO;
+		} else {
+			out->source = "web-identity";
+		}
+	}
+	if (red) {
+		rt_creds_wipe(red);
+		free(red);
 	}
 	rt_http_response_free(&r);
 	return rc;

@@ -1,8 +1,9 @@
 /*
- * rt_sts.h -- the two STS calls identity needs (AssumeRole,
- * GetCallerIdentity), hand-written awsQuery: a form POST of
- * Action=...&Version=2011-06-15 signed with rt_sigv4, the XML answer read
- * with expat.  Also `airlock whoami`.
+ * rt_sts.h -- the STS calls identity needs (AssumeRole,
+ * AssumeRoleWithWebIdentity, GetCallerIdentity), hand-written awsQuery: a
+ * form POST of Action=...&Version=2011-06-15 signed with rt_sigv4 (the web
+ * identity call is unsigned), the XML answer read with expat.  Also
+ * `airlock whoami`.
  *
  * Endpoint: the configured one (rt_awsconfig_endpoint_url for "STS":
  * AWS_ENDPOINT_URL_STS, AWS_ENDPOINT_URL, the profile's services section or
@@ -63,6 +64,13 @@ typedef struct rt_sts_assume_role {
  * (source "assume-role").  Returns as rt_sts_get_caller_identity(). */
 int rt_sts_assume_role_call(const rt_sts_target *t, const rt_creds *src,
                             const rt_sts_assume_role *a, rt_creds *out, rt_aws_error *e);
+
+/* AssumeRoleWithWebIdentity (unsigned) with the OIDC token WEB_TOKEN (EKS
+ * service accounts, GitHub Actions...); A's external_id is not used.  The
+ * role's credentials into OUT (source "web-identity").  Returns as
+ * rt_sts_get_caller_identity(). */
+int rt_sts_assume_role_with_web_identity(const rt_sts_target *t, const rt_sts_assume_role *a,
+                                         const char *web_token, rt_creds *out, rt_aws_error *e);
 
 /* `airlock whoami [--profile P] [--region R] [--json]`; ARGV[0] is
  * "whoami".  Prints account, ARN, user id, profile, region and the

@@ -13,7 +13,9 @@
   * the credential chain: environment, profiles, precedence, AssumeRole with
     source_profile / credential_source (Environment, Ec2InstanceMetadata,
     EcsContainer), role chaining, external_id / duration_seconds /
-    role_session_name, credential_process, IMDS (v2, v1 fallback, v1
+    role_session_name, web identity (environment and profile; moto's
+    authentication is off for those runs: the call is unsigned and moto would
+    refuse it), credential_process, IMDS (v2, v1 fallback, v1
     disabled), container (token and token file), SSO (cached token, expired);
   * TLS: the container endpoint over https with a self-signed certificate
     is refused, then accepted with AWS_CA_BUNDLE naming it;
@@ -476,6 +478,32 @@ def run(root, moto_url, fake_url, boto3):
                       arn_part=":user/alice", source="container")
         finally:
             tls.shutdown()
+
+    # -- web identity (EKS service accounts) --------------------------------------
+    # AssumeRoleWithWebIdentity is unsigned, and moto checks every request
+    # once authentication is on: it is off for these three runs only.
+    def moto_auth(count):
+        r = urllib.request.Request(moto_url + "/moto-api/reset-auth", data=count.encode(),
+                                   method="POST", headers={"Content-Type": "text/plain"})
+        urllib.request.urlopen(r, timeout=10).read()
+    webtok = write(root, "eks-token", "LeakTestWebIdentityToken.eyJhbGciOiJSUzI1NiJ9.sig\n")
+    secrets.add("LeakTestWebIdentityToken.eyJhbGciOiJSUzI1NiJ9.sig")
+    wi = dict(base, AWS_WEB_IDENTITY_TOKEN_FILE=webtok,
+              AWS_ROLE_ARN="arn:aws:iam::123456789012:role/deployer", AWS_ROLE_SESSION_NAME="irsa")
+    moto_auth("inf")
+    try:
+        expect_ok("web identity from the environment", wi,
+                  arn_part=":assumed-role/deployer/irsa", source="web-identity")
+        write(root, "config", open(os.path.join(root, "config")).read() +
+              f"[profile wiprof]\nrole_arn = arn:aws:iam::123456789012:role/chained\n"
+              f"web_identity_token_file = {webtok}\nrole_session_name = fromprofile\n")
+        expect_ok("web identity from a profile", base, "--profile", "wiprof",
+                  arn_part=":assumed-role/chained/fromprofile", source="web-identity")
+        expect_ok("a profile's role with a source before web identity", wi, "--profile",
+                  "deployer", arn_part=":assumed-role/deployer/airlock-test", source="assume-role")
+    finally:
+        moto_auth("0")
+    expect_fail("signature checking is back on", wrong, want="SignatureDoesNotMatch")
 
     # -- SSO -------------------------------------------------------------------
     Fake.creds = {"id": kid, "secret": ksecret, "token": ""}

@@ -86,7 +86,8 @@ static void clear_env(void)
 		"AWS_CONTAINER_CREDENTIALS_RELATIVE_URI", "AWS_CONTAINER_CREDENTIALS_FULL_URI",
 		"AWS_CONTAINER_AUTHORIZATION_TOKEN", "AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE",
 		"AWS_IGNORE_CONFIGURED_ENDPOINT_URLS", "AWS_EC2_METADATA_SERVICE_ENDPOINT",
-		"AWS_CREDENTIAL_EXPIRATION",
+		"AWS_CREDENTIAL_EXPIRATION", "AWS_WEB_IDENTITY_TOKEN_FILE", "AWS_ROLE_ARN",
+		"AWS_ROLE_SESSION_NAME",
 	};
 	for (size_t i = 0; i < sizeof vars / sizeof vars[0]; i++)
 		unsetenv(vars[i]);
@@ -476,6 +477,19 @@ static void test_roles_sso_container(void)
 	CHECK(rc == AL_ECRED && strstr(err, "has expired") && strstr(err, "aws sso login --profile sso"),
 	      "expired SSO token: %s", err);
 	no_secret(err, "expired SSO token");
+
+	/* Web identity: needs a role and a readable token file. */
+	write_file("config", "[profile wi]\nweb_identity_token_file = /nonexistent/token\n"
+	           "role_arn = arn:aws:iam::1:role/x\n", 0600);
+	rc = resolve("wi", &c, err, sizeof err);
+	CHECK(rc == AL_ECRED && strstr(err, "cannot read the web identity token file"),
+	      "web identity, no token file: %s", err);
+	write_file("webtoken", SECRET_TOKEN "\n", 0600);
+	setenv("AWS_WEB_IDENTITY_TOKEN_FILE", path("webtoken"), 1);
+	rc = resolve(NULL, &c, err, sizeof err);
+	CHECK(rc == AL_ECRED && strstr(err, "AWS_ROLE_ARN"), "web identity, no role: %s", err);
+	no_secret(err, "web identity, no role");
+	unsetenv("AWS_WEB_IDENTITY_TOKEN_FILE");
 
 	/* Container URIs: http only to loopback or the ECS/EKS hosts. */
 	write_file("config", "", 0600);
