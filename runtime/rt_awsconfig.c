@@ -295,6 +295,39 @@ int rt_awsconfig_load(rt_awsconfig **out, char *err, size_t errcap)
 	return 0;
 }
 
+int rt_awsconfig_load_text(rt_awsconfig **out, const char *config, const char *credentials,
+                           char *err, size_t errcap)
+{
+	*out = NULL;
+	if (errcap)
+		err[0] = '\0';
+	rt_awsconfig *c = calloc(1, sizeof *c);
+	if (!c)
+		return AL_ENOMEM;
+	const char *text[2] = { config, credentials };
+	static const char *const name[2] = { "(config)", "(credentials)" };
+	for (int f = 0; f < 2; f++) {
+		snprintf(c->path[f], sizeof c->path[f], "%s", name[f]);
+		if (!text[f])
+			continue;
+		size_t n = strlen(text[f]);
+		c->text[f] = malloc(n + 1);
+		if (!c->text[f]) {
+			rt_awsconfig_free(c);
+			return AL_ENOMEM;
+		}
+		memcpy(c->text[f], text[f], n + 1);
+		c->text_cap[f] = n + 1;
+		int rc = parse(c, f, c->text[f], err, errcap);
+		if (rc) {
+			rt_awsconfig_free(c);
+			return rc;
+		}
+	}
+	*out = c;
+	return 0;
+}
+
 void rt_awsconfig_free(rt_awsconfig *c)
 {
 	if (!c)

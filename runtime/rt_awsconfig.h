@@ -36,6 +36,11 @@ enum rt_awsconfig_file { RT_AWSCONFIG_CONFIG = 0, RT_AWSCONFIG_CREDENTIALS = 1 }
 int rt_awsconfig_load(rt_awsconfig **out, char *err, size_t errcap);
 void rt_awsconfig_free(rt_awsconfig *c);
 
+/* The same from two NUL-terminated texts (either may be NULL), named
+ * "(config)" and "(credentials)" in messages: for tests and fuzzing. */
+int rt_awsconfig_load_text(rt_awsconfig **out, const char *config, const char *credentials,
+                           char *err, size_t errcap);
+
 /* The paths it read (after $HOME expansion), for messages. */
 const char *rt_awsconfig_path(const rt_awsconfig *c, int file);
 

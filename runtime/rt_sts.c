@@ -342,19 +342,55 @@ int rt_sts_get_caller_identity(const rt_sts_target *t, const rt_creds *c, rt_sts
 		return rc;
 	}
 	e->http_status = r.status;
-	xfield f[] = {
-		{ "GetCallerIdentityResult", "Account", id->account, sizeof id->account, 0, 0, 0 },
-		{ "GetCallerIdentityResult", "Arn", id->arn, sizeof id->arn, 0, 0, 0 },
-		{ "GetCallerIdentityResult", "UserId", id->user_id, sizeof id->user_id, 0, 0, 0 },
-		{ "ResponseMetadata", "RequestId", e->request_id, sizeof e->request_id, 0, 0, 0 },
-	};
-	if (xml_read(r.body, r.body_len, f, 4) != 0 || !f[0].seen || !f[1].seen) {
+	if (rt_sts_parse_identity(r.body, r.body_len, id, e->request_id, sizeof e->request_id)) {
 		snprintf(e->message, sizeof e->message,
 		         "STS answered GetCallerIdentity with a body that does not parse");
 		rc = AL_EPROTO;
 	}
 	rt_http_response_free(&r);
 	return rc;
+}
+
+int rt_sts_parse_identity(const char *body, size_t len, rt_sts_identity *id, char *request_id,
+                          size_t rid_cap)
+{
+	char rid[96];
+	memset(id, 0, sizeof *id);
+	xfield f[] = {
+		{ "GetCallerIdentityResult", "Account", id->account, sizeof id->account, 0, 0, 0 },
+		{ "GetCallerIdentityResult", "Arn", id->arn, sizeof id->arn, 0, 0, 0 },
+		{ "GetCallerIdentityResult", "UserId", id->user_id, sizeof id->user_id, 0, 0, 0 },
+		{ "ResponseMetadata", "RequestId", rid, sizeof rid, 0, 0, 0 },
+	};
+	if (xml_read(body, len, f, 4) != 0 || !f[0].seen || !f[1].seen)
+		return AL_EPROTO;
+	if (request_id && rid_cap)
+		snprintf(request_id, rid_cap, "%s", rid);
+	return 0;
+}
+
+int rt_sts_parse_credentials(const char *body, size_t len, rt_creds *out, char *request_id,
+                             size_t rid_cap)
+{
+	char expiration[64], rid[96];
+	rt_creds_wipe(out);
+	xfield f[] = {
+		{ "Credentials", "AccessKeyId", out->access_key_id, sizeof out->access_key_id, 0, 0, 0 },
+		{ "Credentials", "SecretAccessKey", out->secret_access_key,
+		  sizeof out->secret_access_key, 0, 0, 0 },
+		{ "Credentials", "SessionToken", out->session_token, sizeof out->session_token, 0, 0, 0 },
+		{ "Credentials", "Expiration", expiration, sizeof expiration, 0, 0, 0 },
+		{ "ResponseMetadata", "RequestId", rid, sizeof rid, 0, 0, 0 },
+	};
+	if (xml_read(body, len, f, 5) != 0 || !f[0].seen || !f[1].seen || !f[2].seen ||
+	    !f[3].seen || !out->access_key_id[0] || !out->secret_access_key[0] ||
+	    (out->expiration = rt_creds_parse_time(expiration)) < 0) {
+		rt_creds_wipe(out);
+		return AL_EPROTO;
+	}
+	if (request_id && rid_cap)
+		snprintf(request_id, rid_cap, "%s", rid);
+	return 0;
 }
 
 int rt_sts_assume_role_call(const rt_sts_target *t, const rt_creds *src,
@@ -397,18 +433,7 @@ int rt_sts_assume_role_call(const rt_sts_target *t, const rt_creds *src,
 		return rc;
 	}
 	e->http_status = r.status;
-	char expiration[64];
-	xfield f[] = {
-		{ "Credentials", "AccessKeyId", out->access_key_id, sizeof out->access_key_id, 0, 0, 0 },
-		{ "Credentials", "SecretAccessKey", out->secret_access_key,
-		  sizeof out->secret_access_key, 0, 0, 0 },
-		{ "Credentials", "SessionToken", out->session_token, sizeof out->session_token, 0, 0, 0 },
-		{ "Credentials", "Expiration", expiration, sizeof expiration, 0, 0, 0 },
-		{ "ResponseMetadata", "RequestId", e->request_id, sizeof e->request_id, 0, 0, 0 },
-	};
-	if (xml_read(r.body, r.body_len, f, 5) != 0 || !f[0].seen || !f[1].seen || !f[2].seen ||
-	    !f[3].seen || (out->expiration = rt_creds_parse_time(expiration)) < 0) {
-		rt_creds_wipe(out);
+	if (rt_sts_parse_credentials(r.body, r.body_len, out, e->request_id, sizeof e->request_id)) {
 		snprintf(e->message, sizeof e->message,
 		         "STS answered AssumeRole with a body that does not parse");
 		rc = AL_EPROTO;
@@ -463,20 +488,8 @@ int rt_sts_assume_role_with_web_identity(const rt_sts_target *t, const rt_sts_as
 		rc = red ? sts_error(&r, red, e) : AL_ENOMEM;
 	} else if (!rc) {
 		e->http_status = r.status;
-		char expiration[64];
-		xfield f[] = {
-			{ "Credentials", "AccessKeyId", out->access_key_id, sizeof out->access_key_id, 0, 0, 0 },
-			{ "Credentials", "SecretAccessKey", out->secret_access_key,
-			  sizeof out->secret_access_key, 0, 0, 0 },
-			{ "Credentials", "SessionToken", out->session_token, sizeof out->session_token, 0,
-			  0, 0 },
-			{ "Credentials", "Expiration", expiration, sizeof expiration, 0, 0, 0 },
-			{ "ResponseMetadata", "RequestId", e->request_id, sizeof e->request_id, 0, 0, 0 },
-		};
-		if (xml_read(r.body, r.body_len, f, 5) != 0 || !f[0].seen || !f[1].seen ||
-		    !f[2].seen || !f[3].seen ||
-		    (out->expiration = rt_creds_parse_time(expiration)) < 0) {
-			rt_creds_wipe(out);
+		if (rt_sts_parse_credentials(r.body, r.body_len, out, e->request_id,
+		                             sizeof e->request_id)) {
 			snprintf(e->message, sizeof e->message,
 			         "STS answered AssumeRoleWithWebIdentity with a body that does not parse");
 			rc = AL_EPROTO;

@@ -72,6 +72,17 @@ int rt_sts_assume_role_call(const rt_sts_target *t, const rt_creds *src,
 int rt_sts_assume_role_with_web_identity(const rt_sts_target *t, const rt_sts_assume_role *a,
                                          const char *web_token, rt_creds *out, rt_aws_error *e);
 
+/* The parsers of a 200 answer, for tests and fuzzing: GetCallerIdentity's
+ * (Account and Arn required), and the Credentials of AssumeRole and
+ * AssumeRoleWithWebIdentity (all four fields required; OUT is wiped on
+ * failure).  REQUEST_ID (may be NULL) gets ResponseMetadata/RequestId.
+ * Return 0 or AL_EPROTO (not well-formed, a field missing or too long, a
+ * DOCTYPE). */
+int rt_sts_parse_identity(const char *body, size_t len, rt_sts_identity *id, char *request_id,
+                          size_t rid_cap);
+int rt_sts_parse_credentials(const char *body, size_t len, rt_creds *out, char *request_id,
+                             size_t rid_cap);
+
 /* `airlock whoami [--profile P] [--region R] [--json]`; ARGV[0] is
  * "whoami".  Prints account, ARN, user id, profile, region and the
  * credential source.  Exit status as rt_cli.h: 0, 1 (no credentials or STS

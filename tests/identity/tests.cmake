@@ -8,6 +8,9 @@
 #   identity.creds   test_creds.c: config files, precedence, static keys,
 #                    credential_process, role/SSO/container errors, redaction
 #                    (no network)
+#   identity.mutate  test_mutate.c: mutated config files, STS answers, paths,
+#                    queries, header values and times through the parsers
+#                    and the signer (exactly-sized workspace): never crash
 #   identity.chain   chain.py: airlock whoami end to end against moto with
 #                    signature checking on (AssumeRole, GetCallerIdentity), a
 #                    loopback IMDSv2 / container / SSO server, the chain's
@@ -28,6 +31,10 @@ add_test(NAME identity.sigv4
 add_executable(test_creds ${IDENTITY_DIR}/test_creds.c)
 target_link_libraries(test_creds PRIVATE rt_core)
 add_test(NAME identity.creds COMMAND test_creds)
+
+add_executable(test_mutate ${IDENTITY_DIR}/test_mutate.c)
+target_link_libraries(test_mutate PRIVATE rt_core)
+add_test(NAME identity.mutate COMMAND test_mutate 20000)
 
 if(TARGET airlock)
   find_program(AIRLOCK_PYTHON3 NAMES python3 REQUIRED)
