@@ -259,13 +259,13 @@ int main(int argc, char **argv)
 	static const char *const js[] = {
 		"{}",
 		"{\"Name\":\"prod-x\",\"MaxCount\":500,\"Bucket\":\"team-logs\",\"Key\":\"a/b\"}",
-		"{\"TagSpecifications\":[{\"ResourceType\":\"instance\",\"Tags\":[{\"Key\":\"Owner\","
-		"\"Value\":\"a\"},{\"Key\":\"CostCenter\",\"Value\":\"1234\"}]}],\"ImageId\":\"ami-1\","
-		"\"MinCount\":1,\"MaxCount\":1,\"InstanceType\":\"t3.micro\"}",
-		"{\"TableName\":\"orders\",\"Tags\":[{\"Key\":\"Owner\",\"Value\":\"a\"}],"
-		"\"BillingMode\":\"PAY_PER_REQUEST\",\"Limit\":1000}",
-		"{\"FunctionName\":\"f\",\"Runtime\":\"python3.12\",\"Timeout\":30,\"MemorySize\":256,"
-		"\"Tags\":{\"Owner\":\"a\",\"CostCenter\":\"99\"}}",
+		("{\"TagSpecifications\":[{\"ResourceType\":\"instance\",\"Tags\":[{\"Key\":\"Owner\","
+		 "\"Value\":\"a\"},{\"Key\":\"CostCenter\",\"Value\":\"1234\"}]}],\"ImageId\":\"ami-1\","
+		 "\"MinCount\":1,\"MaxCount\":1,\"InstanceType\":\"t3.micro\"}"),
+		("{\"TableName\":\"orders\",\"Tags\":[{\"Key\":\"Owner\",\"Value\":\"a\"}],"
+		 "\"BillingMode\":\"PAY_PER_REQUEST\",\"Limit\":1000}"),
+		("{\"FunctionName\":\"f\",\"Runtime\":\"python3.12\",\"Timeout\":30,\"MemorySize\":256,"
+		 "\"Tags\":{\"Owner\":\"a\",\"CostCenter\":\"99\"}}"),
 	};
 	cJSON *inputs[sizeof js / sizeof js[0]];
 	for (size_t i = 0; i < sizeof js / sizeof js[0]; i++)

@@ -63,8 +63,8 @@ static void init(void)
 	fclose(f);
 	static const char *const js[] = {
 		"{}",
-		"{\"Name\":\"prod-1\",\"Size\":500,\"Enabled\":true,\"Colors\":[\"RED\"],"
-		"\"Tags\":{\"Owner\":\"a\",\"CostCenter\":\"1234\"}}",
+		("{\"Name\":\"prod-1\",\"Size\":500,\"Enabled\":true,\"Colors\":[\"RED\"],"
+		 "\"Tags\":{\"Owner\":\"a\",\"CostCenter\":\"1234\"}}"),
 		"{\"WidgetId\":\"arn:aws:widgets:us-east-1:111111111111:widget/w\"}",
 		"{\"MaxResults\":60,\"Status\":\"GONE\",\"NextToken\":\"t\"}",
 		"{\"Tags\":[{\"Key\":\"Owner\",\"Value\":\"a\"}],\"tags\":\"Owner=a&x=%41\"}",
