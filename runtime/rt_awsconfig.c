@@ -172,6 +172,8 @@ static int parse(rt_awsconfig *c, int file, char *text, char *err, size_t errcap
 	int after_key = 0;
 	unsigned lineno = 0;
 	char *p = text;
+	if ((unsigned char)p[0] == 0xef && (unsigned char)p[1] == 0xbb && (unsigned char)p[2] == 0xbf)
+		p += 3; /* a UTF-8 byte order mark, as Windows editors write */
 	while (*p) {
 		char *line = p;
 		char *nl = strchr(p, '\n');

@@ -216,6 +216,13 @@ static void test_ini(void)
 	write_file("config", "region = x\n", 0600);
 	rc = rt_awsconfig_load(&c, err, sizeof err);
 	CHECK(rc == AL_EINVAL, "a setting before any section");
+	/* A UTF-8 byte order mark is not content. */
+	write_file("config", "\xef\xbb\xbf[default]\r\nregion = eu-north-1\r\n", 0600);
+	rc = rt_awsconfig_load(&c, err, sizeof err);
+	CHECK(rc == 0 && rt_awsconfig_region(c, "default") &&
+	      strcmp(rt_awsconfig_region(c, "default"), "eu-north-1") == 0, "BOM and CRLF: %s", err);
+	if (!rc)
+		rt_awsconfig_free(c);
 	/* Missing files are empty ones. */
 	setenv("AWS_CONFIG_FILE", path("nope/config"), 1);
 	setenv("AWS_SHARED_CREDENTIALS_FILE", path("nope/credentials"), 1);
