@@ -12,8 +12,10 @@
  *          without the mapping).  The mapping cost depends on how the page
  *          cache holds the file: a file the compiler has just written in
  *          one write() sits in large folios and maps almost for free; a
- *          copied or re-read one costs ~0.25 us per 4 KiB page.  run.sh
- *          therefore measures a copy (as installed) and the fresh file.
+ *          copied or re-read one costs ~0.25 us per 4 KiB page, paid in
+ *          page faults while alc_open checksums it (or up front with
+ *          MAP_POPULATE, as the mmap part does).  run.sh therefore measures
+ *          a copy (as installed) and the fresh file.
  * lookup:  LOOKUPS operation names drawn from the catalog itself with a
  *          fixed seed (splitmix64), before any timing, in the forms an
  *          agent types them:
