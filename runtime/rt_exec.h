@@ -1,0 +1,121 @@
+/*
+ * rt_exec.h -- execute one AWS operation from the catalog alone: validate
+ * the input, fill idempotency tokens, resolve the endpoint (rt_endpoint),
+ * serialize (rt_proto), sign (rt_sigv4), send (rt_http), parse, with the
+ * AWS standard retry mode (rt_retry) and, for read operations, pagination.
+ *
+ * This is the plan-free core: it decides nothing about policy.  The plan
+ * layer validates and fixes idempotency tokens when a plan is made
+ * (rt_exec_fill_tokens), then calls rt_exec_call at apply time with the
+ * input it stored, so a retry or a re-apply sends the same token.
+ *
+ * Owner: rt_exec.c.  An rt_exec context holds the credential provider, one
+ * HTTP handle (its connection cache), the signing-key cache and the retry
+ * quota; one thread uses a context at a time.  Outputs and errors returned
+ * belong to the caller.
+ */
+#ifndef RT_EXEC_H
+#define RT_EXEC_H
+
+#include <cjson/cJSON.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "alc_reader.h"
+#include "rt_creds.h"
+#include "rt_proto.h"
+
+#define RT_EXEC_DEFAULT_ATTEMPTS 3
+#define RT_EXEC_MAX_ATTEMPTS 10
+#define RT_EXEC_MAX_PAGES 1000
+
+/* Pagination progress: called after each page with the page number (1..),
+ * the items merged so far, and whether another page follows.  Returning
+ * non-zero stops after this page (the result says it was cut short). */
+typedef int (*rt_exec_progress_fn)(void *ud, int page, size_t items, int more);
+
+typedef struct rt_exec_options {
+	const char *profile;          /* NULL: $AWS_PROFILE, "default" */
+	const char *region;           /* NULL: the profile's / environment's */
+	const char *endpoint_url;     /* NULL: configured (AWS_ENDPOINT_URL...),
+	                                 else the endpoint rules */
+	const rt_creds *creds;        /* NULL: the credential chain; else these
+	                                 (tests, benchmarks), copied */
+	int unsigned_requests;        /* 1: send without SigV4 (tests) */
+	int max_attempts;             /* 0: $AWS_MAX_ATTEMPTS, profile
+	                                 max_attempts, else 3 (capped at
+	                                 RT_EXEC_MAX_ATTEMPTS) */
+	long connect_timeout_ms;      /* 0: 3000 */
+	long read_timeout_ms;         /* 0: 60000 */
+	const char *ca_bundle;        /* NULL: AWS_CA_BUNDLE / profile ca_bundle */
+	int no_validate;              /* 1: skip rt_validate (the caller did it) */
+	int64_t fixed_time;           /* non-zero: sign at this time (tests) */
+	unsigned (*random)(void *ud); /* NULL: getrandom; tests pin jitter */
+	void *random_ud;
+	void (*sleep_ms)(void *ud, long ms); /* NULL: nanosleep */
+	void *sleep_ud;
+} rt_exec_options;
+
+typedef struct rt_exec rt_exec;
+
+/* A context for CAT (which must outlive it) with options O (copied; the
+ * strings must outlive the context).  Credentials are resolved lazily, at
+ * the first call that signs.  Returns 0, AL_ENOMEM, or the configuration's
+ * error (ERR says which file and line). */
+int rt_exec_new(rt_exec **out, const alc_catalog *cat, const rt_exec_options *o, char *err,
+                size_t errcap);
+void rt_exec_free(rt_exec *x);
+
+/* The region calls go to (NULL when none is configured). */
+const char *rt_exec_region(const rt_exec *x);
+
+typedef struct rt_exec_call_options {
+	int max_pages;                /* read operations with a paginator: fetch
+	                                 up to this many pages and merge their
+	                                 items; 0 or 1: one page */
+	rt_exec_progress_fn progress;
+	void *progress_ud;
+	long total_timeout_ms;        /* all attempts and pages; 0: none */
+} rt_exec_call_options;
+
+typedef struct rt_exec_result {
+	cJSON *output;                /* success: the output object, owned */
+	rt_proto_error error;         /* failure: kind != RT_PERR_NONE */
+	int attempts;                 /* HTTP attempts made, all pages */
+	int pages;                    /* pages fetched */
+	int truncated;                /* more pages existed than were fetched */
+	char request_id[128];         /* of the last answer */
+} rt_exec_result;
+
+void rt_exec_result_init(rt_exec_result *r);
+void rt_exec_result_free(rt_exec_result *r);
+
+/* Execute OP with INPUT (an object keyed by member name; NULL is {}),
+ * filling absent idempotency tokens first (on a copy: INPUT is not
+ * changed).  CO may be NULL.  Returns 0 with RES->output, or the failure
+ * with RES->error filled: AL_EINVAL (validation, serialization: kind
+ * RT_PERR_CLIENT), AL_ECRED, AL_ENOTFOUND (endpoint), AL_EPROTO (AWS
+ * answered with an error, or an answer did not parse), AL_ENET,
+ * AL_ETIMEOUT, AL_ENOMEM. */
+int rt_exec_call(rt_exec *x, const alc_operation *op, const cJSON *input,
+                 const rt_exec_call_options *co, rt_exec_result *res);
+
+/* The result as JSON for tools and the CLI: {"output": ...} or
+ * {"error": {code, message, request_id, http_status, retryable, ...}},
+ * with "attempts", "pages" (and "truncated").  NULL on ENOMEM. */
+cJSON *rt_exec_result_json(const alc_catalog *cat, const rt_exec_result *r);
+
+/* Fill every idempotency-token member of OP's input that INPUT leaves out
+ * (top level, where Smithy allows the trait) with a fresh UUIDv4.  Returns
+ * the number filled, or AL_ENOMEM / AL_EINVAL (INPUT not an object). */
+int rt_exec_fill_tokens(const alc_catalog *cat, const alc_operation *op, cJSON *input);
+
+/* A random UUIDv4 "xxxxxxxx-xxxx-4xxx-yxxx-xxxxxxxxxxxx" into OUT. */
+void rt_uuid4(char out[37]);
+
+/* 1 when OP may be retried once the request may have reached AWS: it is
+ * marked idempotent or readonly, or it has an idempotency token member
+ * that INPUT sets. */
+int rt_exec_retry_safe(const alc_catalog *cat, const alc_operation *op, const cJSON *input);
+
+#endif
