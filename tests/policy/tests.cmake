@@ -18,6 +18,7 @@
 #   policy.unit          test_policy.c: risk and tag-location known answers,
 #                        the section checker against corruption, serialized
 #                        and source patterns agreeing, determinism
+#   policy.doc           formats/POLICY-FORMAT.md's tables against alc_policy.h
 #   policy.full.*        the full catalog with the default policy: its size
 #                        (at most 25,000,000 bytes), the example checked
 #                        against every service
@@ -132,6 +133,9 @@ add_test(NAME policy.full.example
          COMMAND ${CC_BIN} policy check --catalog ${AIRLOCK_FULL_CATALOG}
                  ${CMAKE_SOURCE_DIR}/policy/examples/platform.yaml)
 set_tests_properties(policy.full.example PROPERTIES FIXTURES_REQUIRED full_catalog)
+
+add_test(NAME policy.doc
+         COMMAND sh ${POLICY_DIR}/check_policy_doc.sh ${CMAKE_SOURCE_DIR})
 
 # ---- unit ------------------------------------------------------------------
 add_executable(test_policy ${POLICY_DIR}/test_policy.c)
