@@ -60,7 +60,9 @@
 #define PAT_OPTIONS (PCRE2_UTF | PCRE2_MATCH_INVALID_UTF)
 #define MATCH_LIMIT 100000u
 #define DEPTH_LIMIT 10000u
-#define MAX_VALUES 100000u   /* values one input path may visit */
+#define MAX_VALUES 100000u   /* values one input path may visit; past it
+                                the condition is unknown (counts against
+                                the call) */
 
 struct rt_policy {
 	const alc_catalog *cat;
@@ -265,6 +267,7 @@ typedef struct eval {
 	int env;                  /* ENVS index, -1 none */
 	int env_known;
 	int pessimist;            /* the rule's effect is not allow */
+	int overflow;             /* a path had more than MAX_VALUES values */
 	const char *ambiguous;    /* a key that differs only in case */
 	char detail[200];
 } eval;
@@ -279,8 +282,10 @@ static int cmp_keys(const void *a, const void *b)
  * allocation on the decision path, and only for such objects). */
 static const char *dup_key(const cJSON *v, int depth, int *oom)
 {
-	if (depth > 128)
-		return NULL;   /* cJSON refuses deeper documents anyway */
+	if (depth > 1100)
+		return NULL;   /* cJSON parses at most 1000 levels (its
+		                  CJSON_NESTING_LIMIT); a tree built otherwise
+		                  stops being checked here, not crashing */
 	if (cJSON_IsObject(v)) {
 		size_t n = 0;
 		for (const cJSON *c = v->child; c; c = c->next)
@@ -347,8 +352,10 @@ static int walk(eval *e, const cJSON *v, const alc_pseg *segs, uint32_t n,
 	if (!v)
 		return 0;
 	if (n == 0) {
-		if (++*count > MAX_VALUES)
-			return 0;
+		if (++*count > MAX_VALUES) {
+			e->overflow = 1;
+			return 1;    /* stop: the answer is unknown */
+		}
 		return fn(e, v, arg);
 	}
 	const alc_pseg *s = &segs[0];
@@ -457,7 +464,10 @@ static int input_cond(eval *e, const alc_pcond *c)
 		walk(e, in, segs, c->seg_count, visit_cond, &any, &count);
 		return c->op == ALC_PO_PRESENT ? any.seen > 0 : any.seen == 0;
 	}
+	e->overflow = 0;
 	walk(e, in, segs, c->seg_count, visit_cond, &q, &count);
+	if (e->overflow)
+		return -1;
 	int negative = c->op == ALC_PO_NOT_IN || c->op == ALC_PO_NOT_MATCHES ||
 	               c->op == ALC_PO_NE;
 	if (!q.seen)
@@ -660,8 +670,14 @@ static int tags_fail(eval *e, const alc_pclass *cls, const alc_prule *r)
 		uint32_t count = 0;
 		t.loc = loc;
 		where = alc_str(p->cat, loc->path);
+		e->overflow = 0;
 		walk(e, e->call->input, &p->pol.segs[loc->seg_first], loc->seg_count,
 		     visit_tagset, &t, &count);
+		if (e->overflow) {
+			snprintf(e->detail, sizeof e->detail, "more than %u tag sets "
+			         "in %s", MAX_VALUES, where);
+			return 1;
+		}
 		if (t.failed)
 			return 1;
 	}

@@ -519,6 +519,19 @@ static void test_api(const alc_catalog *c)
 	check(strcmp(d.rule, "duplicate-key") == 0 && d.effect == ALC_EFFECT_DENY,
 	      "api: a duplicate among 501 keys missed (%s)", d.rule);
 	cJSON_Delete(wide);
+	/* more values than a path may visit: unknown, which counts against
+	 * the call -- a deny rule holds, an allow rule does not */
+	cJSON *many = cJSON_CreateObject(), *ids = cJSON_AddArrayToObject(many, "InstanceIds");
+	for (int i = 0; i < 100001; i++)
+		cJSON_AddItemToArray(ids, cJSON_CreateString("i-dev1"));
+	cJSON_AddItemToArray(ids, cJSON_CreateString("i-prod9"));
+	call.op = op_of(c, "ec2", "TerminateInstances");
+	call.input = many;
+	rt_policy_decide(p, &call, 0, &d);
+	check(d.effect == ALC_EFFECT_DENY && strcmp(d.rule, "deny-prod-terminate") == 0,
+	      "api: a value past the visiting bound escaped a deny rule (%s %s)",
+	      alc_effect_name(d.effect), d.rule);
+	cJSON_Delete(many);
 	rt_policy_close(p);
 }
 
