@@ -352,6 +352,35 @@ static void emit_member(emit *e, const cc_model *m, uint32_t base, uint8_t owner
 	cc_buf_put(&e->docs_mem, &d, sizeof d);
 }
 
+/* The strings every lookup and the search index touch -- service names,
+ * operation names, CLI names, then operation summaries -- go first in the
+ * pool, contiguous, so that a lookup's key compare and the index build
+ * stay within a few hundred KB of the file instead of all 12 MB. */
+static void intern_hot(emit *e, cc_model *const *sel, size_t nsel)
+{
+	char buf[512];
+	for (size_t i = 0; i < nsel; i++) {
+		const cc_model *m = sel[i];
+		S(e, m->key);
+		S(e, m->sdk_id);
+		S(e, cc_cli_service_name(m->sdk_id, buf, sizeof buf));
+		S(e, m->endpoint_prefix);
+		S(e, m->target_prefix);
+		S(e, m->title);
+	}
+	for (size_t i = 0; i < nsel; i++) {
+		const cc_model *m = sel[i];
+		for (uint32_t k = 0; k < m->nops; k++) {
+			S(e, m->ops[k].name);
+			if (cc_cli_op_name(m->ops[k].name, buf, sizeof buf) < sizeof buf)
+				S(e, buf);
+		}
+	}
+	for (size_t i = 0; i < nsel; i++)
+		for (uint32_t k = 0; k < sel[i]->nops; k++)
+			S(e, sel[i]->ops[k].summary);
+}
+
 static void emit_prelude(emit *e)
 {
 	for (uint32_t i = 0; i < cc_prelude_count; i++) {
@@ -1094,6 +1123,14 @@ int cc_build(const cc_build_opts *o)
 		emit e;
 		memset(&e, 0, sizeof e);
 		cc_pool_init(&e.pool);
+		size_t expect = 0;
+		for (size_t i = 0; i < nsel; i++) {
+			expect += sel[i]->nshapes + 4u * sel[i]->nops;
+			for (uint32_t k = 0; k < sel[i]->nshapes; k++)
+				expect += 2u * sel[i]->shapes[k].nmembers;
+		}
+		cc_pool_reserve(&e.pool, expect / 2); /* about half are repeats */
+		intern_hot(&e, sel, nsel);
 		emit_prelude(&e);
 		for (size_t i = 0; i < nsel; i++)
 			emit_model(&e, sel[i], (uint32_t)i);

@@ -130,38 +130,46 @@ void cc_buf_printf(cc_buf *b, const char *fmt, ...)
 void cc_pool_init(cc_pool *p)
 {
 	memset(p, 0, sizeof *p);
-	p->nslots = 1u << 16;
+	p->nslots = 1u << 12;
 	p->slots = cc_xcalloc(p->nslots, sizeof *p->slots);
-	p->hashes = cc_xcalloc(p->nslots, sizeof *p->hashes);
 	cc_buf_u8(&p->data, 0); /* offset 0 == "" */
+}
+
+void cc_pool_reserve(cc_pool *p, size_t expect)
+{
+	if (p->used)
+		return;
+	size_t n = p->nslots;
+	while (n < expect * 2)
+		n *= 2;
+	if (n == p->nslots)
+		return;
+	free(p->slots);
+	p->slots = cc_xcalloc(n, sizeof *p->slots);
+	p->nslots = n;
 }
 
 void cc_pool_free(cc_pool *p)
 {
 	cc_buf_free(&p->data);
 	free(p->slots);
-	free(p->hashes);
 	memset(p, 0, sizeof *p);
 }
 
 static void cc_pool_grow(cc_pool *p)
 {
 	size_t n = p->nslots * 2;
-	uint32_t *slots = cc_xcalloc(n, sizeof *slots);
-	uint64_t *hashes = cc_xcalloc(n, sizeof *hashes);
+	cc_pool_slot *slots = cc_xcalloc(n, sizeof *slots);
 	for (size_t i = 0; i < p->nslots; i++) {
-		if (!p->slots[i])
+		if (!p->slots[i].off1)
 			continue;
-		size_t j = (size_t)p->hashes[i] & (n - 1);
-		while (slots[j])
+		size_t j = (size_t)p->slots[i].hash & (n - 1);
+		while (slots[j].off1)
 			j = (j + 1) & (n - 1);
 		slots[j] = p->slots[i];
-		hashes[j] = p->hashes[i];
 	}
 	free(p->slots);
-	free(p->hashes);
 	p->slots = slots;
-	p->hashes = hashes;
 	p->nslots = n;
 }
 
@@ -172,13 +180,11 @@ uint32_t cc_intern(cc_pool *p, const char *s, size_t len)
 	uint64_t h = XXH3_64bits(s, len);
 	size_t mask = p->nslots - 1;
 	size_t i = (size_t)h & mask;
-	while (p->slots[i]) {
-		if (p->hashes[i] == h) {
-			uint32_t off = p->slots[i] - 1;
-			const char *q = (const char *)p->data.p + off;
-			if (memcmp(q, s, len) == 0 && q[len] == '\0')
-				return off;
-		}
+	while (p->slots[i].off1) {
+		const cc_pool_slot *sl = &p->slots[i];
+		if (sl->hash == h && sl->len == len &&
+		    memcmp(p->data.p + sl->off1 - 1, s, len) == 0)
+			return sl->off1 - 1;
 		i = (i + 1) & mask;
 	}
 	if (p->data.len + len + 1 > 0xfffffff0u) {
@@ -188,8 +194,7 @@ uint32_t cc_intern(cc_pool *p, const char *s, size_t len)
 	uint32_t off = (uint32_t)p->data.len;
 	cc_buf_put(&p->data, s, len);
 	cc_buf_u8(&p->data, 0);
-	p->slots[i] = off + 1;
-	p->hashes[i] = h;
+	p->slots[i] = (cc_pool_slot){ h, off + 1, (uint32_t)len };
 	if (++p->used * 2 > p->nslots)
 		cc_pool_grow(p);
 	return off;

@@ -45,14 +45,22 @@ void cc_buf_printf(cc_buf *b, const char *fmt, ...)
 
 /* Deduplicating string pool: each distinct string stored once,
  * NUL-terminated; offset 0 is the empty string. */
+typedef struct cc_pool_slot {
+	uint64_t hash;
+	uint32_t off1;     /* offset + 1; 0 = empty */
+	uint32_t len;
+} cc_pool_slot;        /* one cache line holds four: a probe is one miss */
+
 typedef struct cc_pool {
 	cc_buf data;
-	uint32_t *slots;   /* offset+1, 0 = empty */
-	uint64_t *hashes;
+	cc_pool_slot *slots;
 	size_t nslots, used;
 } cc_pool;
 
 void cc_pool_init(cc_pool *p);
+/* Size the table for EXPECT distinct strings up front (a good guess saves
+ * the rehashes of a growing table); only before the first cc_intern. */
+void cc_pool_reserve(cc_pool *p, size_t expect);
 void cc_pool_free(cc_pool *p);
 uint32_t cc_intern(cc_pool *p, const char *s, size_t len);
 /* NULL interns as "" (offset 0). */

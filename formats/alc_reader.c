@@ -1266,10 +1266,12 @@ const alc_operation *alc_find_operation(const alc_catalog *cat,
 	size_t n = alc_normalise(key, sizeof key, op, olen);
 	if (!n)
 		return NULL;
-	/* the Smithy name in lower case, else the CLI name */
-	uint32_t i = alc_index_lookup_op(cat, cat->idx_op, si, key, n);
-	if (i == ALC_NONE)
-		i = alc_index_lookup_op(cat, cat->idx_cli, si, key, n);
+	/* Smithy names never contain '-' and CLI names of more than one word
+	 * always do (a one-word CLI name is the Smithy name in lower case):
+	 * one probe, in the index that can hold the name. */
+	uint32_t i = alc_index_lookup_op(cat, memchr(key, '-', n) ? cat->idx_cli
+	                                                            : cat->idx_op,
+	                                 si, key, n);
 	return i == ALC_NONE ? NULL : &cat->ops[i];
 }
 
