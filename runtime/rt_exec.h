@@ -110,6 +110,21 @@ cJSON *rt_exec_result_json(const alc_catalog *cat, const rt_exec_result *r);
  * the number filled, or AL_ENOMEM / AL_EINVAL (INPUT not an object). */
 int rt_exec_fill_tokens(const alc_catalog *cat, const alc_operation *op, cJSON *input);
 
+/* The same with TOKEN for every absent token (tests; a plan layer that
+ * derives its own tokens).  Returns as rt_exec_fill_tokens. */
+int rt_exec_fill_tokens_with(const alc_catalog *cat, const alc_operation *op, cJSON *input,
+                             const char *token);
+
+/* Where REQ goes at ENDPOINT ("https://host[:port][/base/path]"): the Host
+ * header value (REQ's host prefix + the endpoint host, with its port
+ * when not the scheme's default) into HOST, the path as sent (the
+ * endpoint's base path, without a trailing '/', + REQ's path) into PATH,
+ * and the full URL (scheme, host, path, encoded query) into URL.  Any of
+ * the three may be NULL.  Returns 0, AL_EINVAL (not an http(s) URL, or a
+ * query or fragment in it), AL_ENOMEM. */
+int rt_exec_target(const char *endpoint, const rt_proto_request *req, rt_buf *url,
+                   rt_buf *host, rt_buf *path);
+
 /* A random UUIDv4 "xxxxxxxx-xxxx-4xxx-yxxx-xxxxxxxxxxxx" into OUT. */
 void rt_uuid4(char out[37]);
 

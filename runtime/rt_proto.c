@@ -428,13 +428,10 @@ void rt_proto_error_model(const alc_catalog *cat, const alc_operation *op, rt_pr
 
 /* ---- the vtables ----------------------------------------------------- */
 
-/* The protocols live in their own files (rt_proto_json.c, rt_proto_xml.c,
+/* The XML protocols live in their own files (rt_proto_xml.c,
  * rt_proto_query.c); until one is linked in it is absent rather than a
  * link error.  Weak references do not pull archive members, so these
  * become strong ones once those files have landed. */
-extern const rt_proto rt_proto_awsjson1_0 __attribute__((weak));
-extern const rt_proto rt_proto_awsjson1_1 __attribute__((weak));
-extern const rt_proto rt_proto_restjson1 __attribute__((weak));
 extern const rt_proto rt_proto_restxml __attribute__((weak));
 extern const rt_proto rt_proto_awsquery __attribute__((weak));
 extern const rt_proto rt_proto_ec2query __attribute__((weak));
@@ -442,9 +439,9 @@ extern const rt_proto rt_proto_ec2query __attribute__((weak));
 const rt_proto *rt_proto_for(int protocol)
 {
 	switch (protocol) {
-	case ALC_PROTO_AWSJSON1_0: return &rt_proto_awsjson1_0 ? &rt_proto_awsjson1_0 : NULL;
-	case ALC_PROTO_AWSJSON1_1: return &rt_proto_awsjson1_1 ? &rt_proto_awsjson1_1 : NULL;
-	case ALC_PROTO_RESTJSON1: return &rt_proto_restjson1 ? &rt_proto_restjson1 : NULL;
+	case ALC_PROTO_AWSJSON1_0: return &rt_proto_awsjson1_0;
+	case ALC_PROTO_AWSJSON1_1: return &rt_proto_awsjson1_1;
+	case ALC_PROTO_RESTJSON1: return &rt_proto_restjson1;
 	case ALC_PROTO_RESTXML: return &rt_proto_restxml ? &rt_proto_restxml : NULL;
 	case ALC_PROTO_AWSQUERY: return &rt_proto_awsquery ? &rt_proto_awsquery : NULL;
 	case ALC_PROTO_EC2QUERY: return &rt_proto_ec2query ? &rt_proto_ec2query : NULL;
@@ -609,7 +606,7 @@ static int valid_ymdhms(unsigned mo, unsigned d, unsigned h, unsigned mi, unsign
 	return mo >= 1 && mo <= 12 && d >= 1 && d <= 31 && h <= 23 && mi <= 59 && s <= 60;
 }
 
-static int parse_datetime(const char *p, const char *e, rt_time *t)
+static int parse_datetime(const char *p, const char *e, rt_ts *t)
 {
 	unsigned y, mo, d, h, mi, s;
 	if (digits(&p, e, 4, &y) || p >= e || *p++ != '-' || digits(&p, e, 2, &mo) || p >= e ||
@@ -660,7 +657,7 @@ static void skip_sp(const char **p, const char *e)
 
 /* IMF-fixdate "Sun, 06 Nov 1994 08:49:37 GMT" (fraction allowed), RFC 850
  * "Sunday, 06-Nov-94 08:49:37 GMT", asctime "Sun Nov  6 08:49:37 1994". */
-static int parse_httpdate(const char *p, const char *e, rt_time *t)
+static int parse_httpdate(const char *p, const char *e, rt_ts *t)
 {
 	while (p < e && isalpha((unsigned char)*p))
 		p++;                     /* day name, ignored */
@@ -732,7 +729,7 @@ static int parse_httpdate(const char *p, const char *e, rt_time *t)
 	return 0;
 }
 
-static int time_from_double(double x, rt_time *t)
+static int time_from_double(double x, rt_ts *t)
 {
 	if (!isfinite(x) || fabs(x) > 1e14)
 		return AL_EINVAL;
@@ -748,7 +745,7 @@ static int time_from_double(double x, rt_time *t)
 	return 0;
 }
 
-static int parse_epoch(const char *p, const char *e, rt_time *t)
+static int parse_epoch(const char *p, const char *e, rt_ts *t)
 {
 	char tmp[64];
 	size_t n = (size_t)(e - p);
@@ -788,7 +785,7 @@ static int parse_epoch(const char *p, const char *e, rt_time *t)
 	return time_from_double(x, t);
 }
 
-int rt_time_parse(const char *s, size_t len, int fmt, rt_time *t)
+int rt_ts_parse(const char *s, size_t len, int fmt, rt_ts *t)
 {
 	const char *p = s, *e = s + len;
 	while (p < e && isspace((unsigned char)*p))
@@ -803,18 +800,18 @@ int rt_time_parse(const char *s, size_t len, int fmt, rt_time *t)
 	}
 }
 
-int rt_time_from_json(const cJSON *v, rt_time *t)
+int rt_ts_from_json(const cJSON *v, rt_ts *t)
 {
 	if (cJSON_IsNumber(v))
 		return time_from_double(v->valuedouble, t);
 	if (!cJSON_IsString(v) || !v->valuestring)
 		return AL_EINVAL;
 	size_t n = strlen(v->valuestring);
-	if (rt_time_parse(v->valuestring, n, ALC_TS_DATE_TIME, t) == 0)
+	if (rt_ts_parse(v->valuestring, n, ALC_TS_DATE_TIME, t) == 0)
 		return 0;
-	if (rt_time_parse(v->valuestring, n, ALC_TS_HTTP_DATE, t) == 0)
+	if (rt_ts_parse(v->valuestring, n, ALC_TS_HTTP_DATE, t) == 0)
 		return 0;
-	return rt_time_parse(v->valuestring, n, ALC_TS_EPOCH_SECONDS, t);
+	return rt_ts_parse(v->valuestring, n, ALC_TS_EPOCH_SECONDS, t);
 }
 
 /* Digits of NS without trailing zeros, after a '.'; at most MAXD digits. */
@@ -838,7 +835,7 @@ static size_t frac_text(int32_t ns, int maxd, char *out)
 	return k + 1;
 }
 
-size_t rt_time_format(const rt_time *t, int fmt, char *out, size_t cap)
+size_t rt_ts_format(const rt_ts *t, int fmt, char *out, size_t cap)
 {
 	int64_t days = t->sec >= 0 ? t->sec / 86400 : -((-t->sec + 86399) / 86400);
 	int64_t rem = t->sec - days * 86400;
@@ -871,10 +868,10 @@ size_t rt_time_format(const rt_time *t, int fmt, char *out, size_t cap)
 	return (size_t)n < cap ? (size_t)n : cap - 1;
 }
 
-cJSON *rt_time_to_json(const rt_time *t)
+cJSON *rt_ts_to_json(const rt_ts *t)
 {
 	char b[48];
-	rt_time_format(t, ALC_TS_DATE_TIME, b, sizeof b);
+	rt_ts_format(t, ALC_TS_DATE_TIME, b, sizeof b);
 	return cJSON_CreateString(b);
 }
 

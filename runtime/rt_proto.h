@@ -226,27 +226,27 @@ int rt_base64_decode(rt_buf *out, const char *s, size_t len);
 
 /* A timestamp: whole seconds since the epoch and nanoseconds.  (A double
  * loses the nanoseconds of dates far from 1970.) */
-typedef struct rt_time {
+typedef struct rt_ts {
 	int64_t sec;
 	int32_t nsec;            /* 0..999999999 */
-} rt_time;
+} rt_ts;
 
 /* An input timestamp: an RFC 3339 string (offsets allowed), an HTTP date,
  * or a JSON number of epoch seconds.  Returns 0 or AL_EINVAL. */
-int rt_time_from_json(const cJSON *v, rt_time *t);
+int rt_ts_from_json(const cJSON *v, rt_ts *t);
 /* Parse wire text in format FMT (enum alc_tsformat): ALC_TS_DATE_TIME
  * (RFC 3339, any offset, any fraction), ALC_TS_HTTP_DATE (IMF-fixdate;
  * RFC 850 and asctime forms too), ALC_TS_EPOCH_SECONDS (decimal with an
  * optional fraction or exponent).  Returns 0 or AL_EINVAL. */
-int rt_time_parse(const char *s, size_t len, int fmt, rt_time *t);
+int rt_ts_parse(const char *s, size_t len, int fmt, rt_ts *t);
 /* Format T in FMT into OUT (CAP >= 40): date-time "1985-04-12T23:20:50.52Z"
  * (fraction only when non-zero, no trailing zeros), http-date "Tue, 29 Apr
  * 2014 18:30:38 GMT" (milliseconds dropped), epoch-seconds "1398796238" or
  * "1398796238.123" (up to milliseconds, no trailing zeros).  Returns the
  * length. */
-size_t rt_time_format(const rt_time *t, int fmt, char *out, size_t cap);
+size_t rt_ts_format(const rt_ts *t, int fmt, char *out, size_t cap);
 /* The caller-side JSON value of T: a date-time string. */
-cJSON *rt_time_to_json(const rt_time *t);
+cJSON *rt_ts_to_json(const rt_ts *t);
 
 /* The timestamp format that applies to member M (NULL: none) targeting
  * SHAPE: the member's timestampFormat, else the shape's, else DEFLT. */
