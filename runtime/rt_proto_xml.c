@@ -213,11 +213,11 @@ static cJSON *scalar_json(const alc_catalog *cat, const alc_member *m, uint32_t 
 	}
 	case ALC_T_TIMESTAMP: {
 		trim(&t, &tl);
-		rt_time tm;
+		rt_ts tm;
 		int fmt = rt_proto_ts_format(cat, m, shape, ALC_TS_DATE_TIME);
-		if (rt_time_parse(t, tl, fmt, &tm) != 0)
+		if (rt_ts_parse(t, tl, fmt, &tm) != 0)
 			return *rc = malformed(e, what, "not a timestamp in its format:", t, tl), NULL;
-		v = rt_time_to_json(&tm);
+		v = rt_ts_to_json(&tm);
 		break;
 	}
 	case ALC_T_BLOB: {
@@ -591,11 +591,11 @@ int rt_xml_scalar_text(const alc_catalog *cat, const alc_member *m, uint32_t sha
 		break;
 	}
 	case ALC_T_TIMESTAMP: {
-		rt_time t;
-		if (rt_time_from_json(v, &t) != 0)
+		rt_ts t;
+		if (rt_ts_from_json(v, &t) != 0)
 			return bad_type(cat, shape, where, err, errcap);
 		int fmt = rt_proto_ts_format(cat, m, shape, default_ts);
-		rt_buf_put(out, tmp, rt_time_format(&t, fmt, tmp, sizeof tmp));
+		rt_buf_put(out, tmp, rt_ts_format(&t, fmt, tmp, sizeof tmp));
 		break;
 	}
 	case ALC_T_BLOB: {
