@@ -315,7 +315,7 @@ static int query_parse_common(const alc_catalog *cat, const alc_operation *op,
 	}
 	int rc = 0;
 	if (resp->status < 200 || resp->status >= 300) {
-		rc = rt_xml_read_error(cat, op, resp, prc == 0 ? &doc : NULL, !ec2, 0, e);
+		rc = rt_xml_read_error(cat, op, resp, have_body ? &doc : NULL, !ec2, 0, e);
 		rt_xml_free(&doc);
 		return rc;
 	}

@@ -148,10 +148,21 @@ static cJSON *number_json(const char *s, size_t len, int integer)
 		return NULL;
 	memcpy(tmp, s, len);
 	tmp[len] = '\0';
+	/* Exact as a double: a plain number; otherwise the digits as written
+	 * (longs beyond 2^53, big integers, long decimals). */
+	if (integer) {
+		size_t digits = len - (tmp[0] == '-');
+		if (digits <= 15)
+			return cJSON_CreateNumber(strtod(tmp, NULL));
+		return cJSON_CreateRaw(tmp);
+	}
 	double d = strtod(tmp, NULL);
-	/* Exact as a double: a plain number; otherwise the digits as written. */
-	if (isfinite(d) && (!integer || fabs(d) <= 9007199254740992.0))
-		return cJSON_CreateNumber(d);
+	char back[64];
+	if (isfinite(d)) {
+		rt_proto_fmt_double(d, back, sizeof back);
+		if (strtod(back, NULL) == d && len <= 17)
+			return cJSON_CreateNumber(d);
+	}
 	return cJSON_CreateRaw(tmp);
 }
 
@@ -998,15 +1009,12 @@ static int restxml_parse(const alc_catalog *cat, const alc_operation *op,
 	if (!is_success(op, resp->status)) {
 		rt_xdoc doc;
 		memset(&doc, 0, sizeof doc);
-		int have = 0;
-		if (rt_xml_has_content(resp->body, resp->body_len)) {
-			int prc = rt_xml_parse(resp->body, resp->body_len, &doc);
-			if (prc == AL_ENOMEM) {
-				rt_xml_free(&doc);
-				return prc;
-			}
-			have = prc == 0;
+		int have = rt_xml_has_content(resp->body, resp->body_len);
+		if (have && rt_xml_parse(resp->body, resp->body_len, &doc) == AL_ENOMEM) {
+			rt_xml_free(&doc);
+			return AL_ENOMEM;
 		}
+		/* A body that did not parse leaves doc.root NULL and says why. */
 		int rc = rt_xml_read_error(cat, op, resp, have ? &doc : NULL, 0, 1, e);
 		rt_xml_free(&doc);
 		return rc;

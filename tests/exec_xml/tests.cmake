@@ -24,3 +24,31 @@ target_link_libraries(exec_xml_rtxml PUBLIC alc_format PkgConfig::EXEC_XML_EXPAT
 add_executable(test_xml ${EXEC_XML_DIR}/test_xml.c)
 target_link_libraries(test_xml PRIVATE exec_xml_rtxml)
 add_test(NAME exec_xml.xml COMMAND test_xml)
+
+# xml_driver: the protocols' serialize/parse from JSON lines (smithy_run.py
+# and debugging).
+add_executable(xml_driver ${EXEC_XML_DIR}/xml_driver.c)
+target_link_libraries(xml_driver PRIVATE rt_core)
+
+# The fuzz catalog: tests/exec_xml/model (restXml, awsQuery and ec2Query
+# services over one recursive structure with every XML binding), built with
+# the tree and embedded in fuzz_xml_response.
+set(EXEC_XML_BIN ${CMAKE_CURRENT_BINARY_DIR}/exec_xml)
+file(GLOB_RECURSE EXEC_XML_MODEL CONFIGURE_DEPENDS ${EXEC_XML_DIR}/model/*.json)
+add_custom_command(
+  OUTPUT ${EXEC_XML_BIN}/xmlfuzz.alc
+  COMMAND ${CMAKE_COMMAND} -E make_directory ${EXEC_XML_BIN}
+  COMMAND $<TARGET_FILE:airlock-compile> build --models ${EXEC_XML_DIR}/model
+          --no-policy -o ${EXEC_XML_BIN}/xmlfuzz.alc
+  DEPENDS airlock-compile ${EXEC_XML_MODEL}
+  COMMENT "Building the XML protocols' fuzz catalog")
+add_custom_command(
+  OUTPUT ${EXEC_XML_BIN}/xmlfuzz_alc.c
+  COMMAND ${CMAKE_COMMAND} -DIN=${EXEC_XML_BIN}/xmlfuzz.alc
+          -DOUT=${EXEC_XML_BIN}/xmlfuzz_alc.c -DNAME=airlock_xmlfuzz_alc
+          -P ${CMAKE_SOURCE_DIR}/tests/schema/embed.cmake
+  DEPENDS ${EXEC_XML_BIN}/xmlfuzz.alc ${CMAKE_SOURCE_DIR}/tests/schema/embed.cmake)
+add_library(exec_xml_fuzz_catalog STATIC ${EXEC_XML_BIN}/xmlfuzz_alc.c)
+if(COMMAND airlock_fuzz_target)
+  airlock_fuzz_target(xml_response rt_core exec_xml_fuzz_catalog)
+endif()
