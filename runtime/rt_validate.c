@@ -379,11 +379,17 @@ static void pop(vst *v, unsigned old)
 	v->ntok = old;
 }
 
-/* The index of SHAPE's members when it is worth one. */
-static const idx_ent *member_index(const vst *v, uint32_t shape)
+/* The index of SHAPE's members when it is worth one, copied into *OUT:
+ * the cache's table may move when a nested value adds an entry, the
+ * arrays an entry points to do not.  Returns OUT or NULL. */
+static const idx_ent *member_index(const vst *v, uint32_t shape, idx_ent *out)
 {
-	return v->cached && v->cat->shapes[shape].member_count >= RT_INDEX_MIN
-	           ? shape_index(v->cat, shape) : NULL;
+	const idx_ent *e = v->cached && v->cat->shapes[shape].member_count >= RT_INDEX_MIN
+	                       ? shape_index(v->cat, shape) : NULL;
+	if (!e)
+		return NULL;
+	*out = *e;
+	return out;
 }
 
 /* The current pointer (RFC 6901: ~ as ~0, / as ~1) into OUT; a pointer
@@ -699,7 +705,8 @@ static void check_string(vst *v, uint32_t shape, const alc_member *m,
 		violation(v, key ? "propertyNames" : "type", "%smust be valid UTF-8", what);
 		return;
 	}
-	if (s->type == ALC_T_ENUM && find_in(cat, s, member_index(v, shape), str) < 0) {
+	idx_ent ixv;
+	if (s->type == ALC_T_ENUM && find_in(cat, s, member_index(v, shape, &ixv), str) < 0) {
 		enum_violation(v, s, str, key);
 		return;
 	}
@@ -1089,7 +1096,8 @@ static void check_struct(vst *v, uint32_t shape, const cJSON *val)
 		return;
 	if (seen == small)
 		memset(small, 0, words * sizeof small[0]);
-	const idx_ent *ix = member_index(v, shape);
+	idx_ent ixv;
+	const idx_ent *ix = member_index(v, shape, &ixv);
 	for (const cJSON *it = val->child; it && !v->stop; it = it->next) {
 		long k = find_in(cat, s, ix, it->string);
 		const alc_member *m = k >= 0 ? &cat->members[s->first_member + (uint32_t)k] : NULL;
@@ -1125,7 +1133,8 @@ static void check_union(vst *v, uint32_t shape, const cJSON *val)
 	const alc_shape *s = &cat->shapes[shape];
 	uint32_t set = 0;
 	const char *first = NULL, *second = NULL;
-	const idx_ent *ix = member_index(v, shape);
+	idx_ent ixv;
+	const idx_ent *ix = member_index(v, shape, &ixv);
 	for (const cJSON *it = val->child; it && !v->stop; it = it->next) {
 		long k = find_in(cat, s, ix, it->string);
 		if (k < 0) {
@@ -1296,7 +1305,9 @@ size_t rt_validate(const alc_catalog *cat, const alc_operation *op,
 		          input ? json_type(input) : "nothing");
 		return v.n;
 	}
-	if (op->input == ALC_NONE) {
+	if (op->input == ALC_NONE || cat->shapes[op->input].type != ALC_T_STRUCTURE) {
+		/* No input (or none the runtime takes as members: the schema
+		 * says {} with no properties too). */
 		for (const cJSON *it = input->child; it && !v.stop; it = it->next) {
 			unsigned old = push(&v, it->string);
 			violation(&v, "additionalProperties", "unknown member; this "

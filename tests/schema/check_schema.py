@@ -227,8 +227,11 @@ def main():
                 count[c.kind] = count.get(c.kind, 0) + 1
                 cases.append((svc, op, c.kind, c.text))
     t2 = time.time()
-    p = subprocess.run([a.tool, "batch", a.catalog], stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
-                       input="".join("%s\t%s\t%s\n" % (c[0], c[1], c[3]) for c in cases).encode(), check=True)
+    p = subprocess.run([a.tool, "batch", a.catalog], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                       input="".join("%s\t%s\t%s\n" % (c[0], c[1], c[3]) for c in cases).encode())
+    if p.returncode != 0:
+        sys.exit("check_schema: FAIL: schema_tool batch exited with %d:\n%s"
+                 % (p.returncode, p.stderr.decode()[-4000:]))
     results = [json.loads(x) for x in p.stdout.decode().split("\n")[:-1]]
     t3 = time.time()
     validators = {}

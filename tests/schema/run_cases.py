@@ -47,7 +47,10 @@ PER_KIND = 6
 
 def run_batch(tool, catalog, lines):
     p = subprocess.run([tool, "batch", catalog], input="".join(lines).encode(),
-                       stdout=subprocess.PIPE, stderr=subprocess.PIPE, check=True)
+                       stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    if p.returncode != 0:
+        sys.exit("run_cases: FAIL: schema_tool batch exited with %d:\n%s"
+                 % (p.returncode, p.stderr.decode()[-4000:]))
     out = [json.loads(x) for x in p.stdout.decode().split("\n")[:-1]]
     if len(out) != len(lines):
         sys.exit("run_cases: schema_tool batch answered %d of %d" % (len(out), len(lines)))
