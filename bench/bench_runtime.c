@@ -15,7 +15,7 @@
  * both replies: what a client waits for before it can call a tool.
  *
  * Session (SESSIONS runs, default 3): a client that waits for each reply
- * before the next request: initialize, initialized, tools/list, 100 ms of
+ * before the next request: initialize, initialized, tools/list, 250 ms of
  * quiet (a model reading the tools; the server builds its search index when
  * idle for 50 ms), then one call of every tool -- search_operations,
  * describe_operation of ec2 RunInstances and of cloudformation CreateStack,
@@ -59,7 +59,7 @@
 extern char **environ;
 
 #define MAX_RUNS 1000
-#define IDLE_PAUSE_MS 100
+#define IDLE_PAUSE_MS 250
 
 static double now_ms(void)
 {

@@ -205,7 +205,7 @@ echo "  cold start:        spawn of \`airlock serve\` to the complete tools/list
      "p90 $(calc %.2f "$(kv "$TMP/rt.kv" cold_ms_p90)") ms; server CPU (user+sys) median" \
      "$cold_cpu ms; catalog as compiled: median" \
      "$(calc %.2f "$(kv "$TMP/fresh.kv" cold_ms_median)") ms"
-echo "  serve session:     initialize, tools/list, 100 ms idle (index built), search," \
+echo "  serve session:     initialize, tools/list, 250 ms idle (index built), search," \
      "describe ec2 RunInstances and cloudformation CreateStack, validate_input of" \
      "bench_validate_inputs.json; VmHWM of the server: installed" \
      "median $(calc %.1f "$(kv "$TMP/rt.kv" session_hwm_kib_median) / 1024") MiB," \
