@@ -23,6 +23,7 @@
 
 #include "alc_reader.h"
 #include "rt_creds.h"
+#include "rt_endpoint.h"
 #include "rt_proto.h"
 
 #define RT_EXEC_DEFAULT_ATTEMPTS 3
@@ -114,6 +115,65 @@ int rt_exec_fill_tokens(const alc_catalog *cat, const alc_operation *op, cJSON *
  * derives its own tokens).  Returns as rt_exec_fill_tokens. */
 int rt_exec_fill_tokens_with(const alc_catalog *cat, const alc_operation *op, cJSON *input,
                              const char *token);
+
+/* Request compression (smithy.api#requestCompression): gzip when the
+ * operation allows it and the body has at least this many bytes (the
+ * SDKs' default; AWS_REQUEST_MIN_COMPRESSION_SIZE_BYTES or the profile's
+ * request_min_compression_size_bytes change it, AWS_DISABLE_REQUEST_COMPRESSION
+ * / disable_request_compression turn it off). */
+#define RT_EXEC_MIN_COMPRESSION 10240
+
+typedef struct rt_exec_prepare_options {
+	int disable_compression;
+	long min_compression_bytes;   /* 0: RT_EXEC_MIN_COMPRESSION */
+} rt_exec_prepare_options;
+
+/* OP's request for INPUT (tokens already filled), built the way
+ * rt_exec_call builds it before the endpoint and the signature: the
+ * protocol's serializer, the service customizations the SDKs apply (API
+ * Gateway's Accept, Glacier's version header, "-" account id and SHA-256
+ * tree hash), request compression, then Content-MD5 when the operation
+ * requires a checksum.  PO may be NULL.  Returns as the serializer
+ * (rt_proto.h); AL_EUNSUPPORTED when the protocol is not built in. */
+int rt_exec_prepare(const alc_catalog *cat, const alc_operation *op, const cJSON *input,
+                    const rt_exec_prepare_options *po, rt_proto_request *req, char *err,
+                    size_t errcap);
+
+/* Endpoint resolution as rt_exec_call does it: the service's rules with
+ * the builtIns below and OP's context parameters from INPUT. */
+typedef struct rt_exec_endpoint_config {
+	const char *region;           /* AWS::Region, or NULL */
+	const char *endpoint_url;     /* SDK::Endpoint (a configured URL), or NULL */
+	int use_fips;                 /* AWS::UseFIPS */
+	int use_dualstack;            /* AWS::UseDualStack */
+	int s3_force_path_style;      /* AWS::S3::ForcePathStyle; -1: only with an
+	                                 endpoint URL (loopback servers have no
+	                                 bucket host names) */
+	int s3_accelerate;            /* AWS::S3::Accelerate */
+} rt_exec_endpoint_config;
+
+typedef struct rt_exec_endpoint {
+	const char *url;              /* into EP, or CFG->endpoint_url */
+	const char *signing_name;     /* the auth scheme's, else the service's */
+	const char *signing_region;   /* the auth scheme's, else the region */
+	int disable_double_encoding;  /* -1: the scheme does not say */
+	int sigv4a_only;              /* the only scheme offered is SigV4a */
+} rt_exec_endpoint;
+
+/* Resolve OP's endpoint for INPUT with CFG, using the caller's P and EP
+ * (large: keep them with the thread); OUT points into EP and CFG.  A
+ * service without rules takes CFG->endpoint_url as it is.  Returns 0,
+ * AL_ENOTFOUND (no rule matched, an error rule: ERR holds its message,
+ * or no rules and no URL), AL_EINVAL, AL_ETOOBIG, AL_ECORRUPT. */
+int rt_exec_endpoint_resolve(const alc_catalog *cat, const alc_operation *op,
+                             const cJSON *input, const rt_exec_endpoint_config *cfg,
+                             rt_endpoint_params *p, rt_endpoint *ep, rt_exec_endpoint *out,
+                             char *err, size_t errcap);
+
+/* The endpoint URL INPUT names for OP itself (Amazon Machine Learning's
+ * Predict sends to its PredictEndpoint member), or NULL. */
+const char *rt_exec_input_endpoint(const alc_catalog *cat, const alc_operation *op,
+                                   const cJSON *input);
 
 /* Where REQ goes at ENDPOINT ("https://host[:port][/base/path]"): the Host
  * header value (REQ's host prefix + the endpoint host, with its port

@@ -428,23 +428,15 @@ void rt_proto_error_model(const alc_catalog *cat, const alc_operation *op, rt_pr
 
 /* ---- the vtables ----------------------------------------------------- */
 
-/* The XML protocols live in their own files (rt_proto_xml.c,
- * rt_proto_query.c); until one is linked in it is absent rather than a
- * link error.  Weak references do not pull archive members, so these
- * become strong ones once those files have landed. */
-extern const rt_proto rt_proto_restxml __attribute__((weak));
-extern const rt_proto rt_proto_awsquery __attribute__((weak));
-extern const rt_proto rt_proto_ec2query __attribute__((weak));
-
 const rt_proto *rt_proto_for(int protocol)
 {
 	switch (protocol) {
 	case ALC_PROTO_AWSJSON1_0: return &rt_proto_awsjson1_0;
 	case ALC_PROTO_AWSJSON1_1: return &rt_proto_awsjson1_1;
 	case ALC_PROTO_RESTJSON1: return &rt_proto_restjson1;
-	case ALC_PROTO_RESTXML: return &rt_proto_restxml ? &rt_proto_restxml : NULL;
-	case ALC_PROTO_AWSQUERY: return &rt_proto_awsquery ? &rt_proto_awsquery : NULL;
-	case ALC_PROTO_EC2QUERY: return &rt_proto_ec2query ? &rt_proto_ec2query : NULL;
+	case ALC_PROTO_RESTXML: return &rt_proto_restxml;
+	case ALC_PROTO_AWSQUERY: return &rt_proto_awsquery;
+	case ALC_PROTO_EC2QUERY: return &rt_proto_ec2query;
 	default: return NULL;
 	}
 }

@@ -281,7 +281,7 @@ static cJSON *read_struct(jr *r, uint32_t shape, const cJSON *v, cJSON *out, int
 		return NULL;
 	for (uint32_t i = 0; i < s->member_count; i++) {
 		const alc_member *m = &cat->members[s->first_member + i];
-		if (only_body && !rt_rest_in_body(m))
+		if (only_body && !rt_rest_in_output_body(m))
 			continue;
 		const cJSON *x = cJSON_GetObjectItemCaseSensitive(v, json_key(cat, m, r->json_names));
 		if (!x || cJSON_IsNull(x))
@@ -522,6 +522,8 @@ static int awsjson_serialize(const alc_catalog *cat, const alc_operation *op,
 	rt_buf_init(&tgt);
 	rt_buf_printf(&tgt, "%s.%s", alc_str(cat, svc->target_prefix), alc_str(cat, op->name));
 	rt_kvlist_adds(&req->headers, "X-Amz-Target", tgt.p ? tgt.p : "");
+	if (svc->flags & ALC_SVC_QUERY_COMPATIBLE)
+		rt_kvlist_adds(&req->headers, "x-amzn-query-mode", "true");
 	int rc = tgt.err;
 	rt_buf_free(&tgt);
 	if (rc)
@@ -533,7 +535,6 @@ static int awsjson_serialize(const alc_catalog *cat, const alc_operation *op,
 		return rc;
 	if ((rc = rt_proto_host_prefix(cat, op, input, req, err, errcap)))
 		return rc;
-	rt_proto_add_checksum(cat, op, req);
 	return req->body.err || req->headers.err ? AL_ENOMEM : 0;
 }
 
@@ -624,7 +625,6 @@ static int restjson_serialize(const alc_catalog *cat, const alc_operation *op,
 		return rc;
 	if (op->flags & ALC_OP_UNSIGNED_PAYLOAD)
 		req->flags |= RT_REQ_UNSIGNED_PAYLOAD;
-	rt_proto_add_checksum(cat, op, req);
 	return req->body.err || req->headers.err ? AL_ENOMEM : 0;
 }
 

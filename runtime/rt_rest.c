@@ -32,11 +32,24 @@ int rt_rest_in_body(const alc_member *m)
 	return !(m->flags & BINDING_FLAGS);
 }
 
+int rt_rest_in_output_body(const alc_member *m)
+{
+	return !(m->flags & (ALC_M_HTTP_HEADER | ALC_M_HTTP_PREFIX_HEADERS | ALC_M_HTTP_PAYLOAD |
+	                     ALC_M_HTTP_RESPONSE_CODE));
+}
+
 static const char *loc_name(const alc_catalog *cat, const alc_member *m)
 {
 	const alc_member_ext *x = alc_member_ext_of(cat, m);
 	const char *n = x ? alc_str(cat, x->loc_name) : "";
 	return *n ? n : alc_str(cat, m->name);
+}
+
+/* httpPrefixHeaders: "" is a prefix too (every header). */
+static const char *prefix_of(const alc_catalog *cat, const alc_member *m)
+{
+	const alc_member_ext *x = alc_member_ext_of(cat, m);
+	return x ? alc_str(cat, x->loc_name) : "";
 }
 
 static const char *media_type(const alc_catalog *cat, uint32_t shape)
@@ -92,9 +105,7 @@ static int scalar_text(const alc_catalog *cat, const alc_member *m, const alc_me
 		rt_ts t;
 		if (rt_ts_from_json(v, &t))
 			return AL_EINVAL;
-		int fmt = where == AT_HEADER ? ALC_TS_HTTP_DATE : ALC_TS_DATE_TIME;
-		if (elem)
-			fmt = rt_proto_ts_format(cat, elem, ALC_NONE, 0);
+		int fmt = elem ? rt_proto_ts_format(cat, elem, ALC_NONE, 0) : 0;
 		if (!fmt)
 			fmt = rt_proto_ts_format(cat, m, target,
 			                         where == AT_HEADER ? ALC_TS_HTTP_DATE : ALC_TS_DATE_TIME);
@@ -265,6 +276,21 @@ static int has_crlf(const char *s, size_t n)
 	return 0;
 }
 
+/* 1 when an httpHeader member of S bound to header NAME is set in INPUT. */
+static int header_member_set(const alc_catalog *cat, const alc_shape *s, const cJSON *input,
+                             const char *name)
+{
+	for (uint32_t i = 0; i < s->member_count; i++) {
+		const alc_member *m = &cat->members[s->first_member + i];
+		if (!(m->flags & ALC_M_HTTP_HEADER) || strcasecmp(loc_name(cat, m), name) != 0)
+			continue;
+		const cJSON *v = cJSON_GetObjectItemCaseSensitive(input, alc_str(cat, m->name));
+		if (v && !cJSON_IsNull(v))
+			return 1;
+	}
+	return 0;
+}
+
 /* see rt_rest.h */
 int rt_rest_serialize(const alc_catalog *cat, const alc_operation *op, const cJSON *input,
                       rt_proto_request *req, rt_rest_body *body, char *err, size_t errcap)
@@ -346,13 +372,10 @@ int rt_rest_serialize(const alc_catalog *cat, const alc_operation *op, const cJS
 				rc = bad(err, errcap, cat, m, "a header value cannot hold CR, LF or NUL");
 				break;
 			}
-			/* An empty list sends no header (there is nothing to join). */
-			if (cJSON_IsArray(v) && tmp.len == 0)
-				continue;
 			const char *h = loc_name(cat, m);
 			rt_kvlist_add(&req->headers, h, strlen(h), tmp.p ? tmp.p : "", tmp.len);
 		} else if (m->flags & ALC_M_HTTP_PREFIX_HEADERS) {
-			const char *prefix = loc_name(cat, m);
+			const char *prefix = prefix_of(cat, m);
 			const alc_shape *ms = &cat->shapes[m->target];
 			if (!cJSON_IsObject(v) || ms->type != ALC_T_MAP) {
 				rc = bad(err, errcap, cat, m, "must be a map of strings");
@@ -375,7 +398,13 @@ int rt_rest_serialize(const alc_catalog *cat, const alc_operation *op, const cJS
 					rc = bad(err, errcap, cat, m, "a header cannot hold CR, LF or NUL");
 					break;
 				}
-				rt_kvlist_add(&req->headers, tmp.p, nl, tmp.p + nl, tmp.len - nl);
+				/* a header an httpHeader member sets wins */
+				char save = tmp.p[nl];
+				tmp.p[nl] = '\0';
+				int taken = header_member_set(cat, s, input, tmp.p);
+				tmp.p[nl] = save;
+				if (!taken)
+					rt_kvlist_add(&req->headers, tmp.p, nl, tmp.p + nl, tmp.len - nl);
 			}
 		}
 	}
@@ -658,19 +687,20 @@ int rt_rest_parse_bindings(const alc_catalog *cat, uint32_t shape,
 			}
 			cJSON_AddItemToObject(out, name, x);
 		} else if (m->flags & ALC_M_HTTP_PREFIX_HEADERS) {
-			const char *prefix = loc_name(cat, m);
+			const char *prefix = prefix_of(cat, m);
 			size_t pl = strlen(prefix), pos = 0, nl, vl;
 			const char *n, *v;
 			const alc_shape *ms = &cat->shapes[m->target];
 			const alc_member *val = &cat->members[ms->first_member + 1];
-			cJSON *map = NULL;
+			/* an empty map when no header has the prefix (as botocore) */
+			cJSON *map = cJSON_AddObjectToObject(out, name);
+			if (!map) {
+				rc = AL_ENOMEM;
+				break;
+			}
 			while (rt_proto_header_next(resp, &pos, &n, &nl, &v, &vl)) {
 				if (nl < pl || strncasecmp(n, prefix, pl) != 0)
 					continue;
-				if (!map && !(map = cJSON_AddObjectToObject(out, name))) {
-					rc = AL_ENOMEM;
-					break;
-				}
 				char key[256];
 				size_t kl = nl - pl < sizeof key - 1 ? nl - pl : sizeof key - 1;
 				memcpy(key, n + pl, kl);

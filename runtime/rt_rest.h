@@ -43,8 +43,12 @@ typedef struct rt_rest_body {
 int rt_rest_serialize(const alc_catalog *cat, const alc_operation *op, const cJSON *input,
                       rt_proto_request *req, rt_rest_body *body, char *err, size_t errcap);
 
-/* 1 when member M goes in the body (no http binding trait). */
+/* 1 when member M of an input goes in the body (no http binding trait). */
 int rt_rest_in_body(const alc_member *m);
+/* 1 when member M of an output or error is read from the body: no
+ * httpHeader, httpPrefixHeaders, httpResponseCode or httpPayload
+ * (httpQuery and httpLabel mean nothing in a response). */
+int rt_rest_in_output_body(const alc_member *m);
 
 /* A blob, string or enum payload VALUE of member M as raw body bytes
  * (base64 decoded for blobs) with its Content-Type (the target's
