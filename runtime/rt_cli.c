@@ -19,6 +19,7 @@
 #include "alc_err.h"
 #include "alc_reader.h"
 #include "rt_mcp.h"
+#include "rt_plan.h"
 #include "rt_sts.h"
 #include "rt_policy.h"
 #include "rt_tools.h"
@@ -56,6 +57,19 @@ static const char usage_text[] =
 	"  airlock whoami [--profile P] [--region R] [--json]\n"
 	"      STS GetCallerIdentity with the credentials airlock resolves (as the AWS\n"
 	"      CLI does): account, ARN, user id, profile, region.  Needs no catalog.\n"
+	"  airlock plan SERVICE OPERATION --input JSON|@FILE|@- [--region R] [--profile P]\n"
+	"               [--account ID] [--justification TEXT] [--json]\n"
+	"      Validate, decide and store a plan (nothing is sent); with --justification a\n"
+	"      plan that needs approval asks for it.  airlock apply PLAN [--json] runs it,\n"
+	"      at most once.  State: $AIRLOCK_HOME, default ~/.local/state/airlock.\n"
+	"  airlock plans [--state S] [--limit N] [--json]    pending first\n"
+	"  airlock show PLAN [--json]\n"
+	"  airlock approve PLAN [--comment TEXT] [--name NAME]\n"
+	"      Show the plan and approve it after typing \"approve\" on the terminal\n"
+	"      (/dev/tty; there is no --yes).  airlock reject PLAN [--comment TEXT].\n"
+	"  airlock audit list [--plan P] [--tx T] [--since TIME] [--limit N] [--json]\n"
+	"  airlock audit show SEQ|OPID | export --jsonl | verify\n"
+	"      The hash-chained audit log; verify exits 1 when the chain is broken.\n"
 	"  airlock --version\n"
 	"  airlock help [COMMAND]\n"
 	"\n"
@@ -902,6 +916,12 @@ int rt_cli_main(int argc, char **argv)
 	/* whoami has its own options (rt_sts.c) and needs no catalog. */
 	if (argc > 1 && strcmp(argv[1], "whoami") == 0)
 		return rt_sts_whoami_main(argc - 1, argv + 1);
+	/* plans, approvals and the audit log have their own options */
+	static const char *const plan_cmds[] = { "plan", "apply", "plans", "show", "approve",
+	                                         "reject", "audit" };
+	for (size_t i = 0; argc > 1 && i < sizeof plan_cmds / sizeof plan_cmds[0]; i++)
+		if (strcmp(argv[1], plan_cmds[i]) == 0)
+			return rt_plan_cli_main(argc - 1, argv + 1);
 	opts o;
 	if (parse_opts(argc, argv, &o) != 0)
 		return RT_EXIT_USAGE;

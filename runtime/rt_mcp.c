@@ -28,6 +28,7 @@
 #include <unistd.h>
 
 #include "alc_err.h"
+#include "rt_approve.h"
 #include "rt_jsonrpc.h"
 #include "rt_tools.h"
 
@@ -71,7 +72,7 @@ static const char *const log_levels[] = {
 #define LOG_NONE 99
 #define LOG_INFO 1
 
-#define MAX_PAGES 8 /* >= number of tools */
+#define MAX_PAGES 16 /* >= number of tools */
 
 /* ---- state ---------------------------------------------------------- */
 
@@ -89,6 +90,8 @@ struct rt_mcp {
 
 	int initialized;         /* legacy: initialize answered */
 	int session_ver;         /* legacy: negotiated version */
+	int client_elicit;       /* legacy: the client can answer form
+	                            elicitations */
 	int session_log;         /* legacy: logging/setLevel, LOG_NONE unset */
 	char *tools_page[TL_COUNT][MAX_PAGES]; /* cached tools/list results */
 
@@ -104,6 +107,12 @@ struct rt_mcp {
 	char inflight[64];
 	int inflight_cancelled;
 	int write_failed;
+
+	/* a request of ours waiting for the client's response */
+	unsigned long next_id;
+	char await_key[64];      /* its id key; "" when not waiting */
+	rt_rpc_msg await_msg;    /* the response, once it came */
+	int await_done;
 };
 
 size_t rt_mcp_queued_bytes(const rt_mcp *m)
@@ -255,7 +264,7 @@ static void progress(rt_mcp *m, const req *r, const cJSON *token, double done,
 /* Finishes a result object for the request's era and sends it. */
 static void respond_result(rt_mcp *m, const req *r, cJSON *res)
 {
-	if (res && r->ver >= V_MODERN &&
+	if (res && r->ver >= V_MODERN && !cJSON_GetObjectItemCaseSensitive(res, "resultType") &&
 	    !cJSON_AddStringToObject(res, "resultType", "complete")) {
 		cJSON_Delete(res);
 		res = NULL;
@@ -322,6 +331,11 @@ static void do_initialize(rt_mcp *m, const req *r)
 	cJSON_AddStringToObject(res, "instructions", m->instructions);
 	m->initialized = 1;
 	m->session_ver = v;
+	/* elicitation (2025-06-18+): {} or {"form": ...} means form mode */
+	const cJSON *ccaps = cJSON_GetObjectItemCaseSensitive(r->params, "capabilities");
+	const cJSON *el = cJSON_GetObjectItemCaseSensitive(ccaps, "elicitation");
+	m->client_elicit = v >= V_2025_06_18 && cJSON_IsObject(el) &&
+	                   (!el->child || cJSON_GetObjectItemCaseSensitive(el, "form"));
 	debug(m, "initialize: client asked for %.32s, negotiated %s", pv->valuestring, ver_names[v]);
 	respond_result(m, r, res);
 }
@@ -451,6 +465,120 @@ static void do_tools_list(rt_mcp *m, const req *r)
 	respond(m, rt_rpc_result_raw(r->msg->id, json));
 }
 
+/* ---- asking the client (elicitation) --------------------------------- */
+
+#define META_CAPS_KEY "io.modelcontextprotocol/clientCapabilities"
+
+/* Sends a notifications/cancelled for our request KEY'd ID. */
+static void cancel_ours(rt_mcp *m, const char *id, const char *why)
+{
+	cJSON *p = cJSON_CreateObject();
+	if (!p || !cJSON_AddStringToObject(p, "requestId", id) ||
+	    !cJSON_AddStringToObject(p, "reason", why)) {
+		cJSON_Delete(p);
+		return;
+	}
+	emit(m, rt_rpc_notification("notifications/cancelled", p));
+}
+
+/* rt_elicit.ask for a 2025-06-18+ session: sends elicitation/create and
+ * reads input (queueing everything else) until the response with our id
+ * arrives, the tools/call is cancelled, input ends, or WAIT_MS pass. */
+static int mcp_ask(void *ctx, const cJSON *params, long wait_ms, cJSON **result)
+{
+	rt_mcp *m = ctx;
+	*result = NULL;
+	if (!m->cfg.wait)
+		return AL_EIO;
+	char id[48];
+	snprintf(id, sizeof id, "airlock-%lu", ++m->next_id);
+	cJSON *msg = cJSON_CreateObject(), *pc = cJSON_Duplicate(params, 1);
+	if (!msg || !pc || !cJSON_AddStringToObject(msg, "jsonrpc", "2.0") ||
+	    !cJSON_AddStringToObject(msg, "id", id) ||
+	    !cJSON_AddStringToObject(msg, "method", "elicitation/create")) {
+		cJSON_Delete(msg);
+		cJSON_Delete(pc);
+		return AL_ENOMEM;
+	}
+	cJSON_AddItemToObject(msg, "params", pc);
+	char *line = cJSON_PrintUnformatted(msg);
+	cJSON_Delete(msg);
+	if (!line)
+		return AL_ENOMEM;
+	snprintf(m->await_key, sizeof m->await_key, "\"%s\"", id);
+	m->await_done = 0;
+	emit(m, line);
+	debug(m, "elicitation/create %s sent; waiting up to %ld ms", id, wait_ms);
+	double deadline = now_ms() + (double)wait_ms;
+	int rc = 0;
+	for (;;) {
+		if (m->await_done)
+			break;
+		if (m->write_failed) {
+			rc = AL_EIO;
+			break;
+		}
+		if (m->inflight_cancelled) {
+			cancel_ours(m, id, "the tools/call that asked was cancelled");
+			rc = AL_ECANCELED;
+			break;
+		}
+		double left = deadline - now_ms();
+		if (left <= 0) {
+			cancel_ours(m, id, "no answer in time");
+			rc = AL_ETIMEOUT;
+			break;
+		}
+		if (m->cfg.wait(m->cfg.wait_ctx, left > 1000 ? 1000 : (long)left + 1) < 0 &&
+		    !m->await_done) {
+			rc = AL_EIO; /* input ended */
+			break;
+		}
+	}
+	m->await_key[0] = '\0';
+	if (rc) {
+		debug(m, "elicitation %s: %s", id, al_strerror(rc));
+		return rc;
+	}
+	const cJSON *res = cJSON_GetObjectItemCaseSensitive(m->await_msg.root, "result");
+	if (cJSON_IsObject(res))
+		*result = cJSON_Duplicate(res, 1);
+	else
+		rc = AL_EPROTO; /* an error response */
+	rt_rpc_msg_free(&m->await_msg);
+	m->await_done = 0;
+	if (rc == 0 && !*result)
+		rc = AL_ENOMEM;
+	return rc;
+}
+
+/* How the client of request R can be asked (E is filled). */
+static const rt_elicit *elicit_for(rt_mcp *m, const req *r, rt_elicit *e)
+{
+	memset(e, 0, sizeof *e);
+	if (r->ver >= V_MODERN) {
+		const cJSON *meta = cJSON_GetObjectItemCaseSensitive(r->params, "_meta");
+		const cJSON *caps = cJSON_GetObjectItemCaseSensitive(meta, META_CAPS_KEY);
+		const cJSON *el = cJSON_GetObjectItemCaseSensitive(caps, "elicitation");
+		if (!cJSON_IsObject(el) || (el->child && !cJSON_GetObjectItemCaseSensitive(el, "form")))
+			return NULL;
+		e->mode = RT_ELICIT_INPUT_REQUIRED;
+		e->with_mode_field = 1;
+		const cJSON *ir = cJSON_GetObjectItemCaseSensitive(r->params, "inputResponses");
+		const cJSON *rs = cJSON_GetObjectItemCaseSensitive(r->params, "requestState");
+		e->input_responses = cJSON_IsObject(ir) ? ir : NULL;
+		e->request_state = cJSON_IsString(rs) ? rs->valuestring : NULL;
+		return e;
+	}
+	if (!m->client_elicit || !m->cfg.wait)
+		return NULL;
+	e->mode = RT_ELICIT_REQUEST;
+	e->with_mode_field = r->ver >= V_2025_11_25;
+	e->ask = mcp_ask;
+	e->ctx = m;
+	return e;
+}
+
 static void do_tools_call(rt_mcp *m, const req *r)
 {
 	const cJSON *id = r->msg->id;
@@ -458,15 +586,19 @@ static void do_tools_call(rt_mcp *m, const req *r)
 	if (!cJSON_IsString(name) || !name->valuestring) {
 		respond_error(m, id, RT_RPC_INVALID_PARAMS,
 		              "Invalid params: tools/call needs params.name, the tool's name "
-		              "(search_operations, describe_operation or validate_input)", NULL);
+		              "(tools/list names them)", NULL);
 		return;
 	}
 	if (!rt_tools_find(name->valuestring)) {
 		char what[80];
 		shown(what, sizeof what, name->valuestring);
-		errorf(m, id, RT_RPC_INVALID_PARAMS,
-		       "Unknown tool: \"%s\"; the tools are search_operations, describe_operation "
-		       "and validate_input", what);
+		char list[512] = "";
+		for (size_t i = 0; i < rt_tools_count(); i++) {
+			size_t l = strlen(list);
+			snprintf(list + l, sizeof list - l, "%s%s", i ? ", " : "", rt_tools_get(i)->name);
+		}
+		errorf(m, id, RT_RPC_INVALID_PARAMS, "Unknown tool: \"%s\"; the tools are %s", what,
+		       list);
 		return;
 	}
 	const cJSON *args = cJSON_GetObjectItemCaseSensitive(r->params, "arguments");
@@ -483,7 +615,10 @@ static void do_tools_call(rt_mcp *m, const req *r)
 	rt_tool_result tr;
 	/* A non-object "arguments" reaches the tool, which says so as a tool
 	 * error the model can act on. */
+	rt_elicit el;
+	m->tools.elicit = elicit_for(m, r, &el);
 	int rc = rt_tools_call(&m->tools, name->valuestring, args, &tr, check_cancel, m);
+	m->tools.elicit = NULL;
 	if (rc == AL_ECANCELED) {
 		debug(m, "request %s was cancelled during %s", m->inflight, name->valuestring);
 		return;
@@ -494,6 +629,19 @@ static void do_tools_call(rt_mcp *m, const req *r)
 	}
 	double ms = now_ms() - t0;
 	alc_trim(m->tools.cat); /* keep the resident set to what the next call needs */
+	if (tr.input_required) {
+		/* 2026-07-28: the client answers our question, then calls again */
+		cJSON *ir = tr.input_required;
+		tr.input_required = NULL;
+		rt_tool_result_free(&tr);
+		debug(m, "tools/call %s: input_required in %.2f ms", name->valuestring, ms);
+		if (!cJSON_AddStringToObject(ir, "resultType", "input_required")) {
+			cJSON_Delete(ir);
+			ir = NULL;
+		}
+		respond_result(m, r, ir);
+		return;
+	}
 	/* Deterministic text (no timing), so that transcripts compare. */
 	if (tr.error)
 		log_to_client(m, r, LOG_INFO, "%s: tool error: %.200s", name->valuestring, tr.error);
@@ -743,6 +891,14 @@ static void queue_line(rt_mcp *m, const char *line, size_t len)
 	memset(&it, 0, sizeof it);
 	rt_rpc_parse(&it.msg, line, len);
 	it.bytes = len;
+	if (it.msg.kind == RT_RPC_RESPONSE && m->await_key[0] && !m->await_done) {
+		char key[64];
+		if (rt_rpc_id_key(it.msg.id, key, sizeof key) == 0 && strcmp(key, m->await_key) == 0) {
+			m->await_msg = it.msg; /* the answer to our own request */
+			m->await_done = 1;
+			return;
+		}
+	}
 	if (it.msg.kind == RT_RPC_NOTIFICATION &&
 	    strcmp(it.msg.method, "notifications/cancelled") == 0) {
 		apply_cancel(m, &it.msg);
@@ -842,7 +998,7 @@ int rt_mcp_step(rt_mcp *m)
 		emit(m, rt_rpc_error(msg->id, msg->err_code, msg->err_msg, NULL));
 		break;
 	case RT_RPC_RESPONSE:
-		debug(m, "ignoring a response: this server sends no requests");
+		debug(m, "ignoring a response to no request of ours in flight");
 		break;
 	case RT_RPC_NOTIFICATION:
 		handle_notification(m, msg);
@@ -894,7 +1050,11 @@ int rt_mcp_new(rt_mcp **out, const rt_mcp_config *cfg)
 		"check it and fix every violation it reports. Services accept the sdk-id, the "
 		"endpoint prefix or the AWS CLI name (\"logs\", \"s3api\"); operations accept "
 		"\"CreateStack\" or \"create-stack\". These tools only read the catalog: nothing "
-		"is sent to AWS.";
+		"is sent to AWS. To run a call: plan_operation (validates, applies the policy, "
+		"stores a plan with a digest), request_approval when the plan needs a person's "
+		"approval (you cannot approve it yourself), then apply_plan; read_operation runs "
+		"reads the policy allows outright. get_plan, list_plans and query_audit show "
+		"plans and the audit log.";
 	const char *plural = cfg->cat->nsvcs == 1 ? "" : "s";
 	int n = snprintf(NULL, 0, f, cfg->cat->nops, cfg->cat->nsvcs, plural, name);
 	m->instructions = n > 0 ? malloc((size_t)n + 1) : NULL;
@@ -915,6 +1075,8 @@ void rt_mcp_free(rt_mcp *m)
 		rt_rpc_msg_free(&m->q[i].msg);
 	free(m->q);
 	free(m->part);
+	if (m->await_done)
+		rt_rpc_msg_free(&m->await_msg);
 	for (int v = 0; v < TL_COUNT; v++)
 		for (int p = 0; p < MAX_PAGES; p++)
 			free(m->tools_page[v][p]);
@@ -976,6 +1138,26 @@ static void fd_poll(void *ctx)
 	}
 }
 
+/* Blocks up to MS for input, then reads what is there. */
+static int fd_wait(void *ctx, long ms)
+{
+	fdio *io = ctx;
+	if (io->eof)
+		return -1;
+	struct pollfd p = { .fd = io->in, .events = POLLIN };
+	int pr = poll(&p, 1, (int)(ms > 60000 ? 60000 : ms));
+	if (pr > 0) {
+		ssize_t n = read(io->in, io->buf, sizeof io->buf);
+		if (n > 0) {
+			rt_mcp_feed(io->m, io->buf, (size_t)n);
+			fd_poll(io);
+		} else if (n == 0 || (errno != EINTR && errno != EAGAIN)) {
+			io->eof = 1;
+		}
+	}
+	return io->eof ? -1 : 0;
+}
+
 int rt_mcp_serve_fd(const rt_mcp_config *base, int in_fd, int out_fd)
 {
 	fdio *io = calloc(1, sizeof *io);
@@ -988,6 +1170,8 @@ int rt_mcp_serve_fd(const rt_mcp_config *base, int in_fd, int out_fd)
 	cfg.write_ctx = io;
 	cfg.poll = fd_poll;
 	cfg.poll_ctx = io;
+	cfg.wait = fd_wait;
+	cfg.wait_ctx = io;
 	int rc = rt_mcp_new(&io->m, &cfg);
 	if (rc != 0) {
 		free(io);

@@ -15,6 +15,14 @@
  * Progress (params._meta.progressToken) and cancellation
  * (notifications/cancelled) work in both.
  *
+ * Elicitation (request_approval, rt_approve.h): a 2025-06-18+ session whose
+ * client declared the elicitation capability (form mode) is asked with an
+ * elicitation/create request of our own in the middle of the tools/call;
+ * other input is queued meanwhile and the response is matched by id.  A
+ * 2026-07-28 request whose _meta clientCapabilities include elicitation
+ * gets an input_required result instead, and the client retries the call
+ * with inputResponses and the requestState.
+ *
  * Cancellation on one thread: input is read ahead, parsed and queued as it
  * arrives, and a cancellation is applied the moment it is queued, to the
  * request in flight or to a queued one.  A tool call pulls pending input
@@ -38,6 +46,10 @@ typedef struct rt_mcp rt_mcp;
 typedef int (*rt_mcp_write_fn)(void *ctx, const char *line, size_t len);
 /* Pulls pending input without blocking (by calling rt_mcp_feed). */
 typedef void (*rt_mcp_poll_fn)(void *ctx);
+/* Waits up to MS milliseconds for input and feeds what arrives.  Returns 0,
+ * or -1 at end of input.  Needed to ask the client something in the middle
+ * of a request (elicitation/create); without it the server never asks. */
+typedef int (*rt_mcp_wait_fn)(void *ctx, long ms);
 
 typedef struct rt_mcp_config {
 	const alc_catalog *cat;
@@ -48,6 +60,8 @@ typedef struct rt_mcp_config {
 	void *write_ctx;
 	rt_mcp_poll_fn poll;       /* may be NULL */
 	void *poll_ctx;
+	rt_mcp_wait_fn wait;       /* may be NULL: no server->client requests */
+	void *wait_ctx;
 } rt_mcp_config;
 
 /* Protocol versions, newest first. */

@@ -292,4 +292,23 @@ typedef int (*rt_plan_exec_fn)(void *ud, const rt_plan_exec_req *rq, rt_plan_exe
  * "execution not available in this build". */
 void rt_plans_set_executor(rt_plan_exec_fn fn, void *ud);
 
+/* ---- MCP tools (rt_plan_tools.c) ---------------------------------------
+ * plan_operation, request_approval, apply_plan, read_operation, get_plan,
+ * list_plans, query_audit: listed by rt_tools.c after its own tools, which
+ * hands their calls here.  The store is opened at the first call (start-up
+ * stays a mmap) into t->plans and closed by rt_plan_tools_fini. */
+struct rt_tools;
+struct rt_tool_def;
+struct rt_tool_result;
+size_t rt_plan_tools_count(void);
+const struct rt_tool_def *rt_plan_tools_get(size_t i);
+/* As rt_tools_call (AL_ENOTFOUND: not one of these tools). */
+int rt_plan_tools_call(struct rt_tools *t, const char *name, const cJSON *args,
+                       struct rt_tool_result *out, int (*cancel)(void *ctx), void *ctx);
+void rt_plan_tools_fini(struct rt_tools *t);
+
+/* `airlock plan|apply|plans|show|approve|reject|audit ...` (rt_plan_cli.c):
+ * ARGV[0] is the command.  Returns the exit status (rt_cli.h). */
+int rt_plan_cli_main(int argc, char **argv);
+
 #endif

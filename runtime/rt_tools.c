@@ -18,6 +18,7 @@
 #include <string.h>
 
 #include "alc_err.h"
+#include "rt_plan.h"
 #include "rt_policy.h"
 #include "rt_schema.h"
 
@@ -158,21 +159,25 @@ static const rt_tool_def tools[] = {
 	},
 };
 
+/* The catalog tools, then those of plans, approvals and the audit log
+ * (rt_plan_tools.c). */
+#define CATALOG_TOOLS (sizeof tools / sizeof tools[0])
+
 size_t rt_tools_count(void)
 {
-	return sizeof tools / sizeof tools[0];
+	return CATALOG_TOOLS + rt_plan_tools_count();
 }
 
 const rt_tool_def *rt_tools_get(size_t i)
 {
-	return i < rt_tools_count() ? &tools[i] : NULL;
+	return i < CATALOG_TOOLS ? &tools[i] : rt_plan_tools_get(i - CATALOG_TOOLS);
 }
 
 const rt_tool_def *rt_tools_find(const char *name)
 {
 	for (size_t i = 0; i < rt_tools_count(); i++)
-		if (strcmp(tools[i].name, name) == 0)
-			return &tools[i];
+		if (strcmp(rt_tools_get(i)->name, name) == 0)
+			return rt_tools_get(i);
 	return NULL;
 }
 
@@ -182,6 +187,8 @@ void rt_tools_init(rt_tools *t, const alc_catalog *cat)
 	t->search = NULL;
 	t->policy = NULL;
 	t->region = t->account = t->profile = NULL;
+	t->plans = NULL;
+	t->elicit = NULL;
 }
 
 void rt_tools_fini(rt_tools *t)
@@ -189,6 +196,7 @@ void rt_tools_fini(rt_tools *t)
 	if (t->search)
 		rt_search_close(t->search);
 	t->search = NULL;
+	rt_plan_tools_fini(t); /* before the policy it borrows */
 	rt_policy_close(t->policy);
 	t->policy = NULL;
 }
@@ -234,8 +242,10 @@ void rt_tool_result_free(rt_tool_result *r)
 {
 	cJSON_Delete(r->structured);
 	free(r->error);
+	cJSON_Delete(r->input_required);
 	r->structured = NULL;
 	r->error = NULL;
+	r->input_required = NULL;
 }
 
 const char *rt_tools_protocol_name(unsigned protocol)
@@ -769,6 +779,7 @@ int rt_tools_call(rt_tools *t, const char *name, const cJSON *args,
 {
 	out->structured = NULL;
 	out->error = NULL;
+	out->input_required = NULL;
 	cJSON empty = { 0 };
 	empty.type = cJSON_Object;
 	if (!args)
@@ -783,10 +794,12 @@ int rt_tools_call(rt_tools *t, const char *name, const cJSON *args,
 		rc = tool_search(t, args, out, cancel, ctx);
 	} else if (strcmp(name, "describe_operation") == 0) {
 		rc = tool_describe(t, args, out, cancel, ctx);
-	} else { /* validate_input */
+	} else if (strcmp(name, "validate_input") == 0) {
 		rc = tool_validate(t, args, out, cancel, ctx);
+	} else {
+		rc = rt_plan_tools_call(t, name, args, out, cancel, ctx);
 	}
-	if (rc == 0 && !out->structured && !out->error)
+	if (rc == 0 && !out->structured && !out->error && !out->input_required)
 		rc = AL_ENOMEM; /* a message that failed to allocate */
 	if (rc != 0)
 		rt_tool_result_free(out);

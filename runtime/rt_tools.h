@@ -42,6 +42,8 @@ const rt_tool_def *rt_tools_get(size_t i);
 const rt_tool_def *rt_tools_find(const char *name);
 
 struct rt_policy;
+struct rt_plans;
+struct rt_elicit;
 
 typedef struct rt_tools {
 	const alc_catalog *cat;
@@ -49,6 +51,11 @@ typedef struct rt_tools {
 	struct rt_policy *policy;   /* NULL until the first decision */
 	const char *region, *account, *profile; /* policy context, NULL: not
 	                               known (rt_tools_set_context) */
+	struct rt_plans *plans;     /* NULL until the first plan tool
+	                               (rt_plan_tools.c) */
+	const struct rt_elicit *elicit; /* how the client can be asked (set
+	                               by the MCP server per call, rt_approve.h);
+	                               NULL: it cannot */
 } rt_tools;
 
 void rt_tools_init(rt_tools *t, const alc_catalog *cat);
@@ -75,10 +82,12 @@ typedef int (*rt_tools_cancel_fn)(void *ctx);
 typedef struct rt_tool_result {
 	cJSON *structured;   /* the result, when error is NULL */
 	char *error;         /* malloc'd message: the call failed (isError) */
+	cJSON *input_required; /* MCP 2026-07-28: {inputRequests, requestState}:
+	                        the client must answer first (request_approval) */
 } rt_tool_result;
 
 /* Run tool NAME on ARGS (an object; NULL is taken as {}).  Returns 0 with
- * exactly one of out->structured and out->error set; AL_ENOTFOUND for an
+ * exactly one of out->structured, out->error and out->input_required set; AL_ENOTFOUND for an
  * unknown tool; AL_ECANCELED when CANCEL (may be NULL) asked to stop;
  * AL_ENOMEM.  Free the result with rt_tool_result_free(). */
 int rt_tools_call(rt_tools *t, const char *name, const cJSON *args,

@@ -1,0 +1,485 @@
+/*
+ * rt_plan_tools.c -- the MCP tools of plans, approvals and the audit log:
+ * plan_operation, request_approval, apply_plan, read_operation, get_plan,
+ * list_plans, query_audit.  rt_tools.c lists them after its own and hands
+ * their calls here (rt_plan.h: rt_plan_tools_*).
+ *
+ * No argument of any tool grants, extends or forges an approval, or edits
+ * the audit log: request_approval only asks (rt_approve.h states the trust
+ * boundary), and the audit tool only reads.
+ */
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "alc_err.h"
+#include "rt_approve.h"
+#include "rt_audit.h"
+#include "rt_plan.h"
+#include "rt_policy.h"
+#include "rt_tools.h"
+
+/* ---- definitions ------------------------------------------------------- */
+
+#define STATES \
+	"[\"Planned\",\"Failed\",\"Denied\",\"AwaitingApproval\",\"Approved\",\"Rejected\"," \
+	"\"Expired\",\"Applying\",\"Applied\",\"ApplyFailed\"]"
+
+#define PLAN_ID_ARG \
+	"\"plan_id\":{\"type\":\"string\",\"minLength\":6,\"maxLength\":26," \
+	"\"description\":\"The plan's id (26 characters, from plan_operation or list_plans).\"}"
+
+#define CALL_ARGS \
+	"\"service\":{\"type\":\"string\",\"minLength\":1,\"description\":\"The service: sdk-id, " \
+	"endpoint prefix or AWS CLI name (as describe_operation accepts it).\"}," \
+	"\"operation\":{\"type\":\"string\",\"minLength\":1,\"description\":\"The operation: " \
+	"\\\"CreateStack\\\" or \\\"create-stack\\\".\"}," \
+	"\"input\":{\"type\":\"object\",\"description\":\"The operation's input, shaped as " \
+	"describe_operation's inputSchema says ({} for none).\"}," \
+	"\"region\":{\"type\":\"string\",\"minLength\":1,\"description\":\"AWS region; default: " \
+	"the AWS configuration's (AWS_REGION, the profile).\"}," \
+	"\"profile\":{\"type\":\"string\",\"minLength\":1,\"description\":\"AWS CLI profile; " \
+	"default: AWS_PROFILE, else \\\"default\\\".\"}"
+
+/* The plan view (rt_plan_view); loose where the content is the model's. */
+#define PLAN_PROPS \
+	"\"planId\":{\"type\":\"string\"}," \
+	"\"state\":{\"type\":\"string\",\"enum\":" STATES "}," \
+	"\"createdAt\":{\"type\":\"string\"},\"updatedAt\":{\"type\":\"string\"}," \
+	"\"expiresAt\":{\"type\":[\"string\",\"null\"],\"description\":\"When the approval " \
+	"request or the approval runs out.\"}," \
+	"\"service\":{\"type\":\"string\"},\"operation\":{\"type\":\"string\"}," \
+	"\"caller\":{\"type\":[\"object\",\"null\"],\"description\":\"profile, region, account " \
+	"(null: not known), OS user, channel.\"}," \
+	"\"input\":{\"description\":\"The input as stored, sensitive members redacted.\"}," \
+	"\"risk\":{\"type\":\"string\"}," \
+	"\"decision\":{\"type\":[\"object\",\"null\"],\"description\":\"The policy decision " \
+	"when the plan was made: decision, rule, reason, risk, access, approval, matchedRules.\"}," \
+	"\"digest\":{\"type\":\"string\",\"description\":\"SHA-256 of the plan's canonical " \
+	"content; approvals are bound to it.\"}," \
+	"\"digestIntact\":{\"type\":\"boolean\"}," \
+	"\"catalog\":{\"type\":\"string\",\"description\":\"The catalog's 128-bit checksum.\"}," \
+	"\"validation\":{\"type\":[\"object\",\"null\"]}," \
+	"\"violations\":{\"type\":\"array\"}," \
+	"\"approval\":{\"type\":\"object\",\"description\":\"required, approvers, ttlSeconds, " \
+	"channels, the request, grants and rejection.\"}," \
+	"\"apply\":{\"type\":[\"object\",\"null\"]}," \
+	"\"nextStep\":{\"type\":\"string\",\"description\":\"What to do next.\"}"
+
+#define PLAN_REQUIRED "\"planId\",\"state\",\"service\",\"operation\",\"digest\",\"nextStep\""
+
+#define PLAN_SCHEMA \
+	"{\"type\":\"object\",\"properties\":{" PLAN_PROPS "},\"required\":[" PLAN_REQUIRED "]}"
+
+static const rt_tool_def plan_tools[] = {
+	{
+		"plan_operation",
+		"Plan an AWS call",
+		"Plan one AWS call before anything is sent: validates the input against the "
+		"operation's model, evaluates the policy for the call's region, account and profile, "
+		"fills idempotency tokens, and stores the plan with a SHA-256 digest. Returns the "
+		"plan id, its state (Planned; Failed when the input is invalid, with every violation; "
+		"Denied when the policy refuses it), the risk, the decision with the rules and "
+		"reason, whether approval is needed, and wouldSend: exactly what apply_plan will send "
+		"(sensitive members shown redacted). Nothing reaches AWS. Next: apply_plan, or "
+		"request_approval first when approvalRequired is true.",
+		"{\"type\":\"object\",\"properties\":{" CALL_ARGS "},"
+		"\"required\":[\"service\",\"operation\",\"input\"],\"additionalProperties\":false}",
+		"{\"type\":\"object\",\"properties\":{" PLAN_PROPS ","
+		"\"approvalRequired\":{\"type\":\"boolean\"},"
+		"\"wouldSend\":{\"type\":\"object\",\"description\":\"service, operation, region and the "
+		"input apply_plan will send (sensitive members redacted).\"}},"
+		"\"required\":[" PLAN_REQUIRED ",\"approvalRequired\",\"wouldSend\"]}",
+		0,
+	},
+	{
+		"request_approval",
+		"Ask a person to approve a plan",
+		"Ask for the human approval a plan needs (approvalRequired), with a justification a "
+		"person will read. When the MCP client can ask its user (elicitation), the question is "
+		"shown there and the answer is recorded; otherwise, or when the policy does not accept "
+		"that channel for the plan's risk, the result says how a person approves from a "
+		"terminal (`airlock approve PLAN`). You cannot approve a plan yourself. Approvals "
+		"expire (expiresAt) and are bound to the plan's digest. Then call apply_plan.",
+		"{\"type\":\"object\",\"properties\":{" PLAN_ID_ARG ","
+		"\"justification\":{\"type\":\"string\",\"minLength\":1,\"maxLength\":1000,"
+		"\"description\":\"Why this call is needed, for the person who decides.\"}},"
+		"\"required\":[\"plan_id\",\"justification\"],\"additionalProperties\":false}",
+		"{\"type\":\"object\",\"properties\":{" PLAN_PROPS ","
+		"\"elicitation\":{\"type\":\"string\",\"description\":\"approved, rejected, declined, "
+		"cancelled, no_answer, unsupported (the client cannot ask), not_accepted_by_policy, "
+		"...\"},"
+		"\"howToApprove\":{\"type\":\"string\"}},"
+		"\"required\":[" PLAN_REQUIRED ",\"elicitation\",\"howToApprove\"]}",
+		0,
+	},
+	{
+		"apply_plan",
+		"Apply a plan",
+		"Run a plan against AWS, exactly as planned and at most once. Refused unless the plan "
+		"is Planned (no approval needed) or Approved and unexpired, its digest is unchanged, "
+		"and the policy in the current catalog still allows it; a refusal says why (expired, "
+		"digest_changed, already_applied, policy_denies, channel_not_accepted, ...). Returns "
+		"the plan with applied: true and the operation's output, or the AWS error. Every "
+		"attempt, retry and outcome goes to the audit log.",
+		"{\"type\":\"object\",\"properties\":{" PLAN_ID_ARG "},"
+		"\"required\":[\"plan_id\"],\"additionalProperties\":false}",
+		"{\"type\":\"object\",\"properties\":{" PLAN_PROPS ","
+		"\"applied\":{\"type\":\"boolean\"},"
+		"\"output\":{\"type\":\"object\",\"description\":\"The operation's output.\"}},"
+		"\"required\":[" PLAN_REQUIRED ",\"applied\",\"output\"]}",
+		RT_TOOL_DESTRUCTIVE | RT_TOOL_OPEN_WORLD,
+	},
+	{
+		"read_operation",
+		"Run an AWS read",
+		"Plan and apply in one step, for read operations the policy allows without approval "
+		"(Describe*, List*, Get*, ...): the input is validated, the policy decides, and the "
+		"plan, the decision and the call are audited like any apply. Returns the plan with "
+		"applied: true and the operation's output. Writes, and reads that are denied or need "
+		"approval, are refused: use plan_operation and apply_plan for those.",
+		"{\"type\":\"object\",\"properties\":{" CALL_ARGS "},"
+		"\"required\":[\"service\",\"operation\",\"input\"],\"additionalProperties\":false}",
+		"{\"type\":\"object\",\"properties\":{" PLAN_PROPS ","
+		"\"applied\":{\"type\":\"boolean\"},"
+		"\"output\":{\"type\":\"object\"}},"
+		"\"required\":[" PLAN_REQUIRED ",\"applied\",\"output\"]}",
+		RT_TOOL_READONLY | RT_TOOL_OPEN_WORLD,
+	},
+	{
+		"get_plan",
+		"Show a plan",
+		"Show one plan: its state (Planned, AwaitingApproval, Approved, Applied, ...), the "
+		"caller's profile, region and account, the input as stored (sensitive members "
+		"redacted), the policy decision with its rules, the digest approvals are bound to, "
+		"the approval request, grants or rejection, the apply outcome, and nextStep: what to "
+		"do next. A plan whose approval window passed is shown Expired.",
+		"{\"type\":\"object\",\"properties\":{" PLAN_ID_ARG "},"
+		"\"required\":[\"plan_id\"],\"additionalProperties\":false}",
+		PLAN_SCHEMA,
+		RT_TOOL_READONLY | RT_TOOL_IDEMPOTENT,
+	},
+	{
+		"list_plans",
+		"List plans",
+		"List plans with their id, state, call, risk, decision and approval summary: those "
+		"waiting for something first (AwaitingApproval, Approved, Planned, Applying), then "
+		"the finished ones (Applied, ApplyFailed, Rejected, Expired, Denied, Failed), newest "
+		"first within each state. Filter with state; limit caps the count (default 20).",
+		"{\"type\":\"object\",\"properties\":{"
+		"\"state\":{\"type\":\"string\",\"enum\":" STATES "},"
+		"\"limit\":{\"type\":\"integer\",\"minimum\":1,\"maximum\":200,\"default\":20}},"
+		"\"additionalProperties\":false}",
+		"{\"type\":\"object\",\"properties\":{"
+		"\"count\":{\"type\":\"integer\"},"
+		"\"plans\":{\"type\":\"array\",\"items\":{\"type\":\"object\",\"properties\":{"
+		"\"planId\":{\"type\":\"string\"},\"state\":{\"type\":\"string\"},"
+		"\"service\":{\"type\":\"string\"},\"operation\":{\"type\":\"string\"}},"
+		"\"required\":[\"planId\",\"state\",\"service\",\"operation\"]}}},"
+		"\"required\":[\"count\",\"plans\"]}",
+		RT_TOOL_READONLY | RT_TOOL_IDEMPOTENT,
+	},
+	{
+		"query_audit",
+		"Read the audit log",
+		"Audit records, oldest first: every plan, decision, approval request, prompt, grant, "
+		"rejection, expiry, refused apply, apply start, retry and outcome, each with its "
+		"seq, time, kind, txId, opId, planId, hash chain and payload (sensitive members "
+		"redacted). Filter by plan_id or tx_id, and/or since (RFC 3339 time).",
+		"{\"type\":\"object\",\"properties\":{" PLAN_ID_ARG ","
+		"\"tx_id\":{\"type\":\"string\",\"minLength\":26,\"maxLength\":26,"
+		"\"description\":\"A transaction id (txId of a record).\"},"
+		"\"since\":{\"type\":\"string\",\"description\":\"Only records at or after this time "
+		"(RFC 3339, e.g. 2026-07-28T10:00:00Z).\"},"
+		"\"limit\":{\"type\":\"integer\",\"minimum\":1,\"maximum\":500,\"default\":50}},"
+		"\"additionalProperties\":false}",
+		"{\"type\":\"object\",\"properties\":{"
+		"\"count\":{\"type\":\"integer\"},"
+		"\"records\":{\"type\":\"array\",\"items\":{\"type\":\"object\",\"properties\":{"
+		"\"seq\":{\"type\":\"integer\"},\"time\":{\"type\":\"string\"},"
+		"\"kind\":{\"type\":\"string\"},\"txId\":{\"type\":\"string\"},"
+		"\"opId\":{\"type\":\"string\"},\"planId\":{\"type\":[\"string\",\"null\"]},"
+		"\"prev\":{\"type\":\"string\"},\"hash\":{\"type\":\"string\"},"
+		"\"payload\":{\"type\":\"object\"}},"
+		"\"required\":[\"seq\",\"time\",\"kind\",\"txId\",\"opId\",\"payload\"]}}},"
+		"\"required\":[\"count\",\"records\"]}",
+		RT_TOOL_READONLY | RT_TOOL_IDEMPOTENT,
+	},
+};
+
+size_t rt_plan_tools_count(void)
+{
+	return sizeof plan_tools / sizeof plan_tools[0];
+}
+
+const rt_tool_def *rt_plan_tools_get(size_t i)
+{
+	return i < rt_plan_tools_count() ? &plan_tools[i] : NULL;
+}
+
+/* ---- arguments --------------------------------------------------------- */
+
+static char *fmt(const char *f, ...) __attribute__((format(printf, 1, 2)));
+static char *fmt(const char *f, ...)
+{
+	va_list ap;
+	va_start(ap, f);
+	int n = vsnprintf(NULL, 0, f, ap);
+	va_end(ap);
+	char *s = n >= 0 ? malloc((size_t)n + 1) : NULL;
+	if (!s)
+		return NULL;
+	va_start(ap, f);
+	vsnprintf(s, (size_t)n + 1, f, ap);
+	va_end(ap);
+	return s;
+}
+
+static char *unknown_arg(const char *tool, const cJSON *args, const char *const *allowed)
+{
+	const cJSON *a;
+	cJSON_ArrayForEach(a, args) {
+		size_t i;
+		for (i = 0; allowed[i]; i++)
+			if (a->string && strcmp(a->string, allowed[i]) == 0)
+				break;
+		if (allowed[i])
+			continue;
+		char list[200] = "", what[64];
+		for (i = 0; allowed[i]; i++) {
+			size_t l = strlen(list);
+			snprintf(list + l, sizeof list - l, "%s%s", i ? ", " : "", allowed[i]);
+		}
+		snprintf(what, sizeof what, "%.40s", a->string ? a->string : "");
+		for (char *s = what; *s; s++)
+			if ((unsigned char)*s < 0x20 || *s == '"')
+				*s = '?';
+		return fmt("%s has no argument \"%s\"; its arguments are: %s.", tool, what, list);
+	}
+	return NULL;
+}
+
+/* A string argument: its value; NULL with *ERR set when it is required and
+ * missing or not a non-empty string, NULL with *ERR NULL when absent. */
+static const char *str_arg(const char *tool, const cJSON *args, const char *key, int required,
+                           size_t maxlen, char **err)
+{
+	const cJSON *v = cJSON_GetObjectItemCaseSensitive(args, key);
+	*err = NULL;
+	if (!v) {
+		if (required)
+			*err = fmt("%s needs \"%s\".", tool, key);
+		return NULL;
+	}
+	if (!cJSON_IsString(v) || !v->valuestring || !v->valuestring[0] ||
+	    strlen(v->valuestring) > maxlen) {
+		*err = fmt("%s: \"%s\" must be a non-empty string of at most %zu bytes.", tool, key,
+		           maxlen);
+		return NULL;
+	}
+	return v->valuestring;
+}
+
+static int int_arg(const char *tool, const cJSON *args, const char *key, long lo, long hi,
+                   long def, long *out, char **err)
+{
+	const cJSON *v = cJSON_GetObjectItemCaseSensitive(args, key);
+	*out = def;
+	if (!v)
+		return 0;
+	double d = cJSON_IsNumber(v) ? v->valuedouble : -1e300;
+	if (!(d >= (double)lo && d <= (double)hi && d == floor(d))) {
+		*err = fmt("%s: \"%s\" must be an integer from %ld to %ld.", tool, key, lo, hi);
+		return -1;
+	}
+	*out = (long)d;
+	return 0;
+}
+
+/* ---- calls ------------------------------------------------------------- */
+
+static int open_plans(rt_tools *t, rt_tool_result *out)
+{
+	if (t->plans)
+		return 0;
+	char err[512];
+	if (!t->policy) {
+		/* shared with describe_operation's decisions */
+		int rc = rt_policy_open(&t->policy, t->cat, 0, err, sizeof err);
+		if (rc == AL_ENOMEM)
+			return rc;
+		if (rc)
+			t->policy = NULL; /* rt_plans says why when it needs it */
+	}
+	rt_plans_config cfg = { t->cat, t->policy, NULL, "mcp" };
+	int rc = rt_plans_open(&t->plans, &cfg, err, sizeof err);
+	if (rc == AL_ENOMEM)
+		return rc;
+	if (rc) {
+		t->plans = NULL;
+		out->error = fmt("the plan store cannot be used (%s): %s. Nothing can be planned, "
+		                 "approved or applied until it can (fail closed).", al_strerror(rc), err);
+		return out->error ? 0 : AL_ENOMEM;
+	}
+	return 0;
+}
+
+/* Moves a rt_plan_out into the tool result. */
+static int take(const char *tool, rt_plan_out *o, rt_tool_result *out)
+{
+	if (o->error) {
+		if (strcmp(o->code, "failed") == 0 || !o->code[0])
+			out->error = fmt("%s: %s", tool, o->error);
+		else
+			out->error = fmt("%s refused (%s): %s", tool, o->code, o->error);
+		rt_plan_out_free(o);
+		return out->error ? 0 : AL_ENOMEM;
+	}
+	out->structured = o->result;
+	out->input_required = o->input_required;
+	o->result = o->input_required = NULL;
+	return out->structured || out->input_required ? 0 : AL_ENOMEM;
+}
+
+static int call_request(const char *tool, const cJSON *args, rt_plan_request *rq,
+                        rt_tool_result *out)
+{
+	static const char *const allowed[] = { "service", "operation", "input", "region",
+	                                       "profile", NULL };
+	memset(rq, 0, sizeof *rq);
+	if ((out->error = unknown_arg(tool, args, allowed)))
+		return -1;
+	if (!(rq->service = str_arg(tool, args, "service", 1, 256, &out->error)) ||
+	    !(rq->operation = str_arg(tool, args, "operation", 1, 256, &out->error)))
+		return -1;
+	rq->input = cJSON_GetObjectItemCaseSensitive(args, "input");
+	if (!cJSON_IsObject(rq->input)) {
+		out->error = fmt("%s needs \"input\": the operation's input object ({} for none).", tool);
+		return -1;
+	}
+	rq->region = str_arg(tool, args, "region", 0, 64, &out->error);
+	if (out->error)
+		return -1;
+	rq->profile = str_arg(tool, args, "profile", 0, 128, &out->error);
+	if (out->error)
+		return -1;
+	return 0;
+}
+
+int rt_plan_tools_call(rt_tools *t, const char *name, const cJSON *args, rt_tool_result *out,
+                       rt_tools_cancel_fn cancel, void *ctx)
+{
+	int rc = open_plans(t, out);
+	if (rc || out->error)
+		return rc;
+	if (cancel && cancel(ctx))
+		return AL_ECANCELED;
+	rt_id tx;
+	rt_id_new(&tx, rt_now_ms());
+	rt_plan_out o;
+	memset(&o, 0, sizeof o);
+	rt_plan_request rq;
+	if (strcmp(name, "plan_operation") == 0 || strcmp(name, "read_operation") == 0) {
+		if (call_request(name, args, &rq, out) != 0)
+			return out->error ? 0 : AL_ENOMEM;
+		rc = name[0] == 'p' ? rt_plans_create(t->plans, &rq, &tx, &o)
+		                    : rt_plans_read(t->plans, &rq, &tx, &o);
+	} else if (strcmp(name, "request_approval") == 0) {
+		static const char *const allowed[] = { "plan_id", "justification", NULL };
+		const char *id, *just;
+		if ((out->error = unknown_arg(name, args, allowed)) ||
+		    !(id = str_arg(name, args, "plan_id", 1, 26, &out->error)) ||
+		    !(just = str_arg(name, args, "justification", 1, 1000, &out->error)))
+			return out->error ? 0 : AL_ENOMEM;
+		rc = rt_approve_request(t->plans, id, just, t->elicit, &tx, &o);
+	} else if (strcmp(name, "apply_plan") == 0 || strcmp(name, "get_plan") == 0) {
+		static const char *const allowed[] = { "plan_id", NULL };
+		const char *id;
+		if ((out->error = unknown_arg(name, args, allowed)) ||
+		    !(id = str_arg(name, args, "plan_id", 1, 26, &out->error)))
+			return out->error ? 0 : AL_ENOMEM;
+		rc = name[0] == 'a' ? rt_plans_apply(t->plans, id, &tx, &o)
+		                    : rt_plans_get(t->plans, id, &tx, &o);
+	} else if (strcmp(name, "list_plans") == 0) {
+		static const char *const allowed[] = { "state", "limit", NULL };
+		long limit;
+		if ((out->error = unknown_arg(name, args, allowed)))
+			return 0;
+		const char *st = str_arg(name, args, "state", 0, 32, &out->error);
+		if (out->error)
+			return 0;
+		int state = st ? rt_plan_state_find(st) : 0;
+		if (st && !state) {
+			out->error = fmt("list_plans: \"state\" must be one of Planned, Failed, Denied, "
+			                 "AwaitingApproval, Approved, Rejected, Expired, Applying, Applied, "
+			                 "ApplyFailed.");
+			return out->error ? 0 : AL_ENOMEM;
+		}
+		if (int_arg(name, args, "limit", 1, 200, 20, &limit, &out->error) != 0)
+			return out->error ? 0 : AL_ENOMEM;
+		rc = rt_plans_list(t->plans, state, (size_t)limit, &tx, &o);
+	} else if (strcmp(name, "query_audit") == 0) {
+		static const char *const allowed[] = { "plan_id", "tx_id", "since", "limit", NULL };
+		long limit;
+		if ((out->error = unknown_arg(name, args, allowed)))
+			return 0;
+		const char *pid = str_arg(name, args, "plan_id", 0, 26, &out->error);
+		const char *tid = out->error ? NULL : str_arg(name, args, "tx_id", 0, 26, &out->error);
+		const char *since = out->error ? NULL : str_arg(name, args, "since", 0, 64, &out->error);
+		if (out->error)
+			return 0;
+		if (int_arg(name, args, "limit", 1, 500, 50, &limit, &out->error) != 0)
+			return out->error ? 0 : AL_ENOMEM;
+		rt_id plan, txid;
+		rt_audit_query q = { NULL, NULL, 0, 0, (size_t)limit };
+		if (pid && rt_plans_resolve(t->plans, pid, &plan) != 0) {
+			out->error = fmt("query_audit: no plan \"%.26s\".", pid);
+			return out->error ? 0 : AL_ENOMEM;
+		}
+		if (tid && rt_id_parse(tid, &txid) != 0) {
+			out->error = fmt("query_audit: \"tx_id\" must be a 26-character id (txId of a "
+			                 "record).");
+			return out->error ? 0 : AL_ENOMEM;
+		}
+		if (since && rt_time_parse(since, &q.since) != 0) {
+			out->error = fmt("query_audit: \"since\" must be an RFC 3339 time such as "
+			                 "2026-07-28T10:00:00Z.");
+			return out->error ? 0 : AL_ENOMEM;
+		}
+		q.plan = pid ? &plan : NULL;
+		q.tx = tid ? &txid : NULL;
+		cJSON *arr = NULL;
+		rc = rt_audit_query_run(rt_plans_store(t->plans), &q, &arr);
+		if (rc == AL_ENOMEM)
+			return rc;
+		if (rc) {
+			out->error = fmt("query_audit: the audit log cannot be read: %s (%s)",
+			                 al_strerror(rc), rt_store_errmsg(rt_plans_store(t->plans)));
+			return out->error ? 0 : AL_ENOMEM;
+		}
+		cJSON *res = cJSON_CreateObject();
+		if (!res || !cJSON_AddNumberToObject(res, "count", cJSON_GetArraySize(arr))) {
+			cJSON_Delete(res);
+			cJSON_Delete(arr);
+			return AL_ENOMEM;
+		}
+		cJSON_AddItemToObject(res, "records", arr);
+		out->structured = res;
+		return 0;
+	} else {
+		return AL_ENOTFOUND;
+	}
+	if (rc) {
+		rt_plan_out_free(&o);
+		return rc;
+	}
+	return take(name, &o, out);
+}
+
+void rt_plan_tools_fini(rt_tools *t)
+{
+	rt_plans_close(t->plans);
+	t->plans = NULL;
+}
