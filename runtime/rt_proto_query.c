@@ -23,8 +23,9 @@
  *   timestamp         date-time unless the member or its target says
  *                     otherwise; blobs base64; booleans true/false
  *
- * Names and values are percent-encoded (RFC 3986 unreserved kept).  The
- * hostPrefix is expanded (rt_proto_host_prefix).
+ * Names and values are form-encoded as botocore encodes them (RFC 3986
+ * unreserved bytes kept, space as '+', the rest %XX).  The hostPrefix is
+ * expanded (rt_proto_host_prefix).
  *
  * Response: XML.  awsQuery wraps the output in
  * <OperationResponse><OperationResult>...</OperationResult>
@@ -57,13 +58,38 @@ typedef struct qctx {
 	size_t errcap;
 } qctx;
 
-/* "&KEY=VALUE" with both percent-encoded. */
+/* S form-encoded exactly as botocore does (urllib's quote_plus): RFC 3986
+ * unreserved bytes kept, space as '+', every other byte %XX.  Servers that
+ * check SigV4 by re-encoding the parsed form (moto) only agree with this
+ * spelling, and AWS accepts it everywhere. */
+static void put_form(rt_buf *b, const char *s, size_t n)
+{
+	static const char hex[] = "0123456789ABCDEF";
+	size_t from = 0;
+	for (size_t i = 0; i < n; i++) {
+		unsigned char ch = (unsigned char)s[i];
+		if ((ch >= 'A' && ch <= 'Z') || (ch >= 'a' && ch <= 'z') || (ch >= '0' && ch <= '9') ||
+		    ch == '-' || ch == '_' || ch == '.' || ch == '~')
+			continue;
+		rt_buf_put(b, s + from, i - from);
+		if (ch == ' ') {
+			rt_buf_putc(b, '+');
+		} else {
+			char e[3] = { '%', hex[ch >> 4], hex[ch & 15] };
+			rt_buf_put(b, e, 3);
+		}
+		from = i + 1;
+	}
+	rt_buf_put(b, s + from, n - from);
+}
+
+/* "&KEY=VALUE", both form-encoded. */
 static void put_param(qctx *c, const char *value, size_t vlen)
 {
 	rt_buf_putc(c->body, '&');
-	rt_buf_put_uri(c->body, c->key.p ? c->key.p : "", c->key.len, 0);
+	put_form(c->body, c->key.p ? c->key.p : "", c->key.len);
 	rt_buf_putc(c->body, '=');
-	rt_buf_put_uri(c->body, value, vlen, 0);
+	put_form(c->body, value, vlen);
 }
 
 /* The name member M is sent under. */
@@ -261,10 +287,10 @@ static int query_serialize_common(const alc_catalog *cat, const alc_operation *o
 	rt_buf_reset(&req->body);
 	rt_buf_puts(&req->body, "Action=");
 	const char *action = alc_str(cat, op->name);
-	rt_buf_put_uri(&req->body, action, strlen(action), 0);
+	put_form(&req->body, action, strlen(action));
 	rt_buf_puts(&req->body, "&Version=");
 	const char *version = alc_str(cat, svc->version);
-	rt_buf_put_uri(&req->body, version, strlen(version), 0);
+	put_form(&req->body, version, strlen(version));
 	int rc = 0;
 	if (op->input != ALC_NONE && input) {
 		qctx c = { .cat = cat, .body = &req->body, .ec2 = ec2, .err = err, .errcap = errcap };

@@ -464,16 +464,19 @@ int rt_xml_read_error(const alc_catalog *cat, const alc_operation *op,
 	e->code[0] = e->message[0] = e->request_id[0] = '\0';
 	const rt_xnode *root = doc ? doc->root : NULL;
 	const rt_xnode *err = NULL, *rid = NULL;
-	if (root && rt_xml_is(root, "ErrorResponse")) {        /* awsQuery, restXml */
-		err = rt_xml_child(root, "Error");
-		rid = rt_xml_child(root, "RequestId");
-	} else if (root && rt_xml_is(root, "Response")) {      /* ec2Query */
-		err = rt_xml_child(rt_xml_child(root, "Errors"), "Error");
-		rid = rt_xml_child(root, "RequestID");
-		if (!rid)
-			rid = rt_xml_child(root, "RequestId");
-	} else if (root && rt_xml_is(root, "Error")) {         /* noErrorWrapping */
+	/* Where the SDKs find the error: <Error> under the document element
+	 * (awsQuery, restXml), under its <Errors> (ec2Query; moto answers
+	 * awsQuery and restXml that way too), or the document element itself
+	 * (noErrorWrapping: S3). */
+	if (root && rt_xml_is(root, "Error")) {
 		err = root;
+	} else if (root) {
+		err = rt_xml_child(root, "Error");
+		if (!err)
+			err = rt_xml_child(rt_xml_child(root, "Errors"), "Error");
+		rid = rt_xml_child(root, "RequestId");
+		if (!rid)
+			rid = rt_xml_child(root, "RequestID");
 	}
 	if (err && !rid)
 		rid = rt_xml_child(err, "RequestId");
@@ -491,6 +494,12 @@ int rt_xml_read_error(const alc_catalog *cat, const alc_operation *op,
 		copy_text(e->request_id, sizeof e->request_id, rid->text, rid->text_len);
 	header_copy(resp, "x-amzn-RequestId", e->request_id, sizeof e->request_id);
 	header_copy(resp, "x-amz-request-id", e->request_id, sizeof e->request_id);
+	if (!e->code[0]) {
+		size_t l;
+		const char *t = rt_proto_header(resp, "X-Amzn-ErrorType", &l);
+		if (t)
+			rt_proto_error_code(t, l, e->code, sizeof e->code);
+	}
 	if (!e->code[0]) {
 		for (size_t i = 0; i < sizeof status_codes / sizeof status_codes[0]; i++)
 			if (status_codes[i].status == resp->status)

@@ -51,12 +51,13 @@ const char *rt_xml_member_name(const alc_catalog *cat, const alc_member *m);
 /* 1 when BODY[0..LEN) holds something other than XML whitespace. */
 int rt_xml_has_content(const char *body, size_t len);
 
-/* Fill E from an XML error answer DOC (NULL: the body did not parse) to
- * OP: code, message and request id from <ErrorResponse><Error> (awsQuery,
- * restXml), a bare <Error> (restXml noErrorWrapping, S3) or
- * <Response><Errors><Error> (ec2Query); the request id falls back to the
- * x-amzn-RequestId / x-amz-request-id headers, the code to one derived
- * from the HTTP status.  Then the modeled error (by awsQueryError code when
+/* Fill E from an XML error answer DOC (NULL: no body; a DOC whose root is
+ * NULL did not parse and says why) to OP: code, message and request id
+ * from <ErrorResponse><Error> (awsQuery, restXml), a bare <Error> (restXml
+ * noErrorWrapping, S3) or <Response><Errors><Error> (ec2Query), whichever
+ * the answer holds; the request id falls back to the x-amzn-RequestId /
+ * x-amz-request-id headers, the code to X-Amzn-ErrorType, then to one
+ * derived from the HTTP status (404 NotFound: S3's HEAD errors).  Then the modeled error (by awsQueryError code when
  * BY_QUERY_CODE) and its body members into E->fields.  REST: the error
  * shape's header-bound members too.  Returns AL_EPROTO (the error was
  * read) or AL_ENOMEM. */
