@@ -30,6 +30,7 @@
 #include <zlib.h>
 
 #include "alc_err.h"
+#include "alc_policy.h"
 #include "rt_awsconfig.h"
 #include "rt_endpoint.h"
 #include "rt_http.h"
@@ -154,7 +155,7 @@ int rt_exec_fill_tokens_with(const alc_catalog *cat, const alc_operation *op, cJ
 
 int rt_exec_retry_safe(const alc_catalog *cat, const alc_operation *op, const cJSON *input)
 {
-	if (op->flags & (ALC_OP_READONLY | ALC_OP_IDEMPOTENT))
+	if ((op->flags & ALC_OP_IDEMPOTENT) || alc_op_is_read(alc_str(cat, op->name), op->flags))
 		return 1;
 	if (op->input == ALC_NONE || !input)
 		return 0;
@@ -984,6 +985,37 @@ static cJSON *items_at(cJSON *o, const char *path)
 	return (cJSON *)get_path(o, path);
 }
 
+/* Append page OUT's items (ITEMS path: a list, or a map for the few
+ * paginators over maps) to MERGED's; the last page's output token replaces
+ * the first page's, so a caller can continue where the fetch stopped. */
+static void merge_page(cJSON *merged, cJSON *out, const char *items_path, const char *out_tok)
+{
+	cJSON *dst = *items_path ? items_at(merged, items_path) : NULL;
+	cJSON *src = *items_path ? items_at(out, items_path) : NULL;
+	cJSON *it;
+	if (cJSON_IsArray(dst) && cJSON_IsArray(src)) {
+		while ((it = src->child)) {
+			cJSON_DetachItemViaPointer(src, it);
+			cJSON_AddItemToArray(dst, it);
+		}
+	} else if (cJSON_IsObject(dst) && cJSON_IsObject(src)) {
+		while ((it = src->child)) {
+			cJSON_DetachItemViaPointer(src, it);
+			cJSON_DeleteItemFromObjectCaseSensitive(dst, it->string);
+			cJSON_AddItemToObject(dst, it->string, it);
+		}
+	} else if (src && !dst && !strchr(items_path, '.')) {
+		cJSON_DetachItemViaPointer(out, src);
+		cJSON_AddItemToObject(merged, items_path, src);
+	}
+	if (*out_tok && !strpbrk(out_tok, ".|[ ")) {
+		cJSON_DeleteItemFromObjectCaseSensitive(merged, out_tok);
+		cJSON *tok = cJSON_DetachItemFromObjectCaseSensitive(out, out_tok);
+		if (tok)
+			cJSON_AddItemToObject(merged, out_tok, tok);
+	}
+}
+
 int rt_exec_call(rt_exec *x, const alc_operation *op, const cJSON *input,
                  const rt_exec_call_options *co, rt_exec_result *res)
 {
@@ -1018,11 +1050,10 @@ int rt_exec_call(rt_exec *x, const alc_operation *op, const cJSON *input,
 	int max_pages = co->max_pages > 1 ? co->max_pages : 1;
 	if (max_pages > RT_EXEC_MAX_PAGES)
 		max_pages = RT_EXEC_MAX_PAGES;
-	int paginate = max_pages > 1 && (op->flags & ALC_OP_PAGINATED) &&
-	               (op->flags & ALC_OP_READONLY) && *alc_str(cat, op->pg_input_token) &&
-	               *alc_str(cat, op->pg_output_token);
-	if (max_pages > 1 && !paginate && !(op->flags & ALC_OP_READONLY) &&
-	    (op->flags & ALC_OP_PAGINATED)) {
+	int is_read = alc_op_is_read(alc_str(cat, op->name), op->flags);
+	int paginate = max_pages > 1 && (op->flags & ALC_OP_PAGINATED) && is_read &&
+	               *alc_str(cat, op->pg_input_token) && *alc_str(cat, op->pg_output_token);
+	if (max_pages > 1 && !is_read && (op->flags & ALC_OP_PAGINATED)) {
 		cJSON_Delete(in);
 		return client_error(res, AL_EINVAL, "PaginationRefused",
 		                    "only read operations are paginated");
@@ -1042,58 +1073,50 @@ int rt_exec_call(rt_exec *x, const alc_operation *op, const cJSON *input,
 			break;
 		}
 		res->pages = page;
+		/* This page's token (any value: DynamoDB's LastEvaluatedKey is a
+		 * map), taken before merging: "NextMarker || Contents[-1].Key"
+		 * reads this page's items. */
+		cJSON *next = NULL;
+		if (paginate) {
+			const cJSON *tok = get_path(out, out_tok);
+			if (tok && !(cJSON_IsObject(tok) && !tok->child) &&
+			    !(next = cJSON_Duplicate(tok, 1))) {
+				cJSON_Delete(out);
+				cJSON_Delete(merged);
+				merged = NULL;
+				rc = client_error(res, AL_ENOMEM, "OutOfMemory", "out of memory");
+				break;
+			}
+		}
 		if (!merged) {
 			merged = out;
 		} else {
-			cJSON *dst = *items_path ? items_at(merged, items_path) : NULL;
-			cJSON *src = *items_path ? items_at(out, items_path) : NULL;
-			if (cJSON_IsArray(dst) && cJSON_IsArray(src)) {
-				cJSON *it;
-				while ((it = src->child)) {
-					cJSON_DetachItemViaPointer(src, it);
-					cJSON_AddItemToArray(dst, it);
-				}
-			} else if (cJSON_IsObject(dst) && cJSON_IsObject(src)) {
-				cJSON *it;
-				while ((it = src->child)) {
-					cJSON_DetachItemViaPointer(src, it);
-					cJSON_DeleteItemFromObjectCaseSensitive(dst, it->string);
-					cJSON_AddItemToObject(dst, it->string, it);
-				}
-			} else if (src && !dst && *items_path && !strchr(items_path, '.')) {
-				cJSON_AddItemToObject(merged, items_path, cJSON_Duplicate(src, 1));
-			}
-			/* the last page's token replaces the first page's */
-			const cJSON *tok = *out_tok ? get_path(out, out_tok) : NULL;
-			if (!strchr(out_tok, '.') && !strchr(out_tok, '|')) {
-				cJSON_DeleteItemFromObjectCaseSensitive(merged, out_tok);
-				if (tok)
-					cJSON_AddItemToObject(merged, out_tok, cJSON_Duplicate(tok, 1));
-			}
+			merge_page(merged, out, items_path, out_tok);
 			cJSON_Delete(out);
 		}
 		const cJSON *items = *items_path ? get_path(merged, items_path) : NULL;
-		nitems = cJSON_IsArray(items) ? (size_t)cJSON_GetArraySize(items)
-		       : cJSON_IsObject(items) ? (size_t)cJSON_GetArraySize(items) : 0;
+		nitems = cJSON_IsArray(items) || cJSON_IsObject(items)
+		       ? (size_t)cJSON_GetArraySize(items) : 0;
 		if (!paginate)
 			break;
-		const cJSON *tok = get_path(merged, out_tok);
-		int more = tok != NULL && cJSON_IsString(tok);
-		if (more && prev_token && strcmp(prev_token, tok->valuestring) == 0)
+		char *tok_text = next ? cJSON_PrintUnformatted(next) : NULL;
+		int more = tok_text != NULL;
+		if (more && prev_token && strcmp(prev_token, tok_text) == 0)
 			more = 0;            /* the same token again: stop, not loop */
 		int stop = 0;
 		if (co->progress)
 			stop = co->progress(co->progress_ud, page, nitems, more && page < max_pages);
-		if (!more)
-			break;
-		if (page >= max_pages || stop) {
-			res->truncated = 1;
+		if (!more || page >= max_pages || stop) {
+			if (more)
+				res->truncated = 1;
+			free(tok_text);
+			cJSON_Delete(next);
 			break;
 		}
 		free(prev_token);
-		prev_token = strdup(tok->valuestring);
+		prev_token = tok_text;
 		cJSON_DeleteItemFromObjectCaseSensitive(in, in_tok);
-		cJSON_AddStringToObject(in, in_tok, prev_token ? prev_token : "");
+		cJSON_AddItemToObject(in, in_tok, next);
 	}
 	free(prev_token);
 	cJSON_Delete(in);

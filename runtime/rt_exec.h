@@ -71,7 +71,8 @@ void rt_exec_free(rt_exec *x);
 const char *rt_exec_region(const rt_exec *x);
 
 typedef struct rt_exec_call_options {
-	int max_pages;                /* read operations with a paginator: fetch
+	int max_pages;                /* read operations (alc_op_is_read) with a
+	                                 paginator: fetch
 	                                 up to this many pages and merge their
 	                                 items; 0 or 1: one page */
 	rt_exec_progress_fn progress;
@@ -189,8 +190,8 @@ int rt_exec_target(const char *endpoint, const rt_proto_request *req, rt_buf *ur
 void rt_uuid4(char out[37]);
 
 /* 1 when OP may be retried once the request may have reached AWS: it is
- * marked idempotent or readonly, or it has an idempotency token member
- * that INPUT sets. */
+ * marked idempotent, it reads (readonly, or a read by its name:
+ * alc_op_is_read), or it has an idempotency token member that INPUT sets. */
 int rt_exec_retry_safe(const alc_catalog *cat, const alc_operation *op, const cJSON *input);
 
 #endif
