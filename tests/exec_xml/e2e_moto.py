@@ -194,6 +194,26 @@ def run(exe, catalog, url, boto3):
           "s3 ListObjectsV2 (flattened list)", r)
     b = boto3.client("s3", **kw).get_object(Bucket="airlock-e2e", Key="dir/hello world.txt")
     check(b["Body"].read() == body, "boto3 reads the object airlock wrote")
+    # A structure payload with the service's namespace, and S3's unwrapped
+    # GetBucketLocation answer (<LocationConstraint>eu-west-1</...>).
+    r = a.call("s3", "CreateBucket", {"Bucket": "airlock-e2e-eu", "CreateBucketConfiguration":
+                                      {"LocationConstraint": "eu-west-1"}})
+    check("output" in r, "s3 CreateBucket with a CreateBucketConfiguration payload", r)
+    r = a.call("s3", "GetBucketLocation", {"Bucket": "airlock-e2e-eu"})
+    check(out(r).get("LocationConstraint") == "eu-west-1", "s3 GetBucketLocation (unwrapped)", r)
+    # httpChecksumRequired operations: Content-MD5 over the XML body.
+    r = a.call("s3", "PutBucketTagging", {"Bucket": "airlock-e2e", "Tagging": {"TagSet": [
+        {"Key": "team", "Value": "airlock"}, {"Key": "x", "Value": "a & <b>"}]}})
+    check("output" in r, "s3 PutBucketTagging (Content-MD5)", r)
+    r = a.call("s3", "GetBucketTagging", {"Bucket": "airlock-e2e"})
+    check(out(r).get("TagSet") == [{"Key": "team", "Value": "airlock"},
+                                   {"Key": "x", "Value": "a & <b>"}],
+          "s3 GetBucketTagging", r)
+    a.call("s3", "PutObject", {"Bucket": "airlock-e2e", "Key": "tmp1", "Body": ""})
+    r = a.call("s3", "DeleteObjects", {"Bucket": "airlock-e2e", "Delete": {
+        "Objects": [{"Key": "tmp1"}, {"Key": "never-there"}], "Quiet": False}})
+    check(sorted(d.get("Key") for d in out(r).get("Deleted", [])) == ["never-there", "tmp1"],
+          "s3 DeleteObjects (flattened lists both ways, Content-MD5)", r)
     r = a.call("s3", "GetObject", {"Bucket": "airlock-e2e", "Key": "missing"})
     e = r.get("error") or {}
     check(e.get("code") == "NoSuchKey" and e.get("http_status") == 404 and
