@@ -119,14 +119,8 @@ static cJSON *run_response(const alc_catalog *cat, const rt_proto *proto,
 	return o;
 }
 
-/* rt_proto.c refers to the vtables weakly (a protocol file that has not
- * landed is absent, not a link error); naming them here links them in. */
-__attribute__((used)) static const rt_proto *const linked[] = { &rt_proto_restxml, &rt_proto_awsquery,
-	                                  &rt_proto_ec2query };
-
 int main(int argc, char **argv)
 {
-	(void)linked;
 	if (argc != 2) {
 		fprintf(stderr, "usage: xml_driver CATALOG < jobs.jsonl\n");
 		return 2;

@@ -49,11 +49,6 @@ static const struct {
 };
 #define NOPS (sizeof ops / sizeof ops[0])
 
-/* rt_proto.c refers to the vtables weakly; naming them links them in. */
-__attribute__((used)) static const rt_proto *const linked[] = { &rt_proto_restxml,
-	                                                         &rt_proto_awsquery,
-	                                                         &rt_proto_ec2query };
-
 static const alc_operation *op_of[NOPS];
 static const rt_proto *proto_of[NOPS];
 
