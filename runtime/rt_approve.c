@@ -806,9 +806,10 @@ int rt_approve_request(rt_plans *p, const char *text, const char *justification,
 		o->result = r.view;
 		return add_outcome(o->result, n.event, idt);
 	}
-	char name[128], comment[512];
-	const char *action;
-	int a = parse_answer(answer, name, sizeof name, comment, sizeof comment, &action);
+	char name[128], comment[512], action[16];
+	const char *act;
+	int a = parse_answer(answer, name, sizeof name, comment, sizeof comment, &act);
+	snprintf(action, sizeof action, "%s", act); /* ACT points into ANSWER */
 	cJSON_Delete(answer);
 	if (a < 0) {
 		note_ctx n = { a == -1 ? "cancelled" : "invalid_answer", "2025-11-25", tx };

@@ -503,7 +503,8 @@ int rt_plan_decode(const void *vbuf, size_t len, rt_plan_rec *r)
 	r->content_len = c;
 	r->status = r->content + c;
 	r->status_len = s;
-	if (!text_ok(r->content, c) || !text_ok(r->status, s))
+	if (r->content[0] != '{' || r->status[0] != '{' || !text_ok(r->content, c) ||
+	    !text_ok(r->status, s))
 		return AL_ECORRUPT;
 	return 0;
 }
@@ -1517,8 +1518,9 @@ int rt_plans_create(rt_plans *p, const rt_plan_request *rq, const rt_id *tx, rt_
 	/* a Failed plan may hold what cannot be made canonical (a duplicate
 	 * key): it keeps the input's redacted form only */
 	int found = 0;
-	cJSON *red = op->input != ALC_NONE ? rt_redact(cat, op->input, input, &found)
-	                                   : cJSON_Duplicate(input, 1);
+	cJSON *red = canon_rc ? cJSON_CreateNull() /* nothing canonical to show */
+	             : op->input != ALC_NONE ? rt_redact(cat, op->input, input, &found)
+	                                     : cJSON_Duplicate(input, 1);
 	if (found)
 		pl.flags |= RT_PF_SENSITIVE;
 	if (ok && canon_rc == 0) {
