@@ -847,7 +847,15 @@ static int one_page(rt_exec *x, const alc_operation *op, const cJSON *input, pag
 		}
 		rt_http_response hresp;
 		char herr[CURL_ERROR_SIZE + 64] = "";
-		int hrc = rt_http_perform(x->http, &hr, &hresp, herr, sizeof herr);
+		int hrc;
+		if (x->o.transport) {
+			memset(&hresp, 0, sizeof hresp);
+			hrc = x->o.transport(x->o.transport_ud, &hr, &hresp);
+			if (hrc)
+				snprintf(herr, sizeof herr, "transport failed");
+		} else {
+			hrc = rt_http_perform(x->http, &hr, &hresp, herr, sizeof herr);
+		}
 		for (size_t i = k; i < nsend; i++) {
 			free((char *)hh[i].name);
 			char *v = (char *)hh[i].value;

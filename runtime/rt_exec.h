@@ -24,6 +24,7 @@
 #include "alc_reader.h"
 #include "rt_creds.h"
 #include "rt_endpoint.h"
+#include "rt_http.h"
 #include "rt_proto.h"
 
 #define RT_EXEC_DEFAULT_ATTEMPTS 3
@@ -55,6 +56,12 @@ typedef struct rt_exec_options {
 	void *random_ud;
 	void (*sleep_ms)(void *ud, long ms); /* NULL: nanosleep */
 	void *sleep_ud;
+	/* NULL: rt_http.  Tests and benchmarks answer here instead of the
+	 * network: return 0 with RESP filled (headers and body malloc'd, for
+	 * rt_http_response_free) or an rt_http_perform error code. */
+	int (*transport)(void *ud, const rt_http_request *req,
+	                 rt_http_response *resp);
+	void *transport_ud;
 } rt_exec_options;
 
 typedef struct rt_exec rt_exec;
