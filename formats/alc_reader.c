@@ -1091,6 +1091,41 @@ static int open_image(alc_catalog *cat, alc_diag *diag)
 	return 0;
 }
 
+/* Where the file is mapped.  On a fault the kernel maps a whole large folio
+ * of the page cache when the folio fits in one page table (Linux 6.18's
+ * fault-around), and a catalog the compiler has just written sits in 2 MiB
+ * folios: one lookup would make 2 MiB resident, a session that reads a few
+ * records of each section most of the file.  Half a page table (1 MiB) off
+ * the 2 MiB alignment the folios have in the file, no such folio fits in
+ * one, and a fault maps the fault-around window (64 KiB), as it does for a
+ * file in small folios.  The span is reserved first (PROT_NONE, never
+ * touched) so that the file can go at the chosen address; when that fails
+ * the kernel's choice is taken. */
+#define MAP_SPAN ((size_t)2 << 20)
+#define MAP_SKEW ((size_t)1 << 20)
+
+static void *map_file(int fd, size_t len)
+{
+	size_t span = len + 2 * MAP_SPAN;
+	uint8_t *r = mmap(NULL, span, PROT_NONE,
+	                  MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+	if (r == MAP_FAILED)
+		return mmap(NULL, len, PROT_READ, MAP_PRIVATE, fd, 0);
+	uintptr_t at = (((uintptr_t)r + MAP_SPAN - 1) & ~(uintptr_t)(MAP_SPAN - 1)) +
+	               MAP_SKEW;
+	void *p = mmap((void *)at, len, PROT_READ, MAP_PRIVATE | MAP_FIXED, fd, 0);
+	if (p == MAP_FAILED) {
+		munmap(r, span);
+		return mmap(NULL, len, PROT_READ, MAP_PRIVATE, fd, 0);
+	}
+	size_t head = (size_t)(at - (uintptr_t)r);
+	size_t mlen = (len + 4095u) & ~(size_t)4095u;
+	if (head)
+		munmap(r, head);
+	munmap((uint8_t *)p + mlen, span - head - mlen);
+	return p;
+}
+
 int alc_open(alc_catalog *cat, const char *path, alc_diag *diag)
 {
 	memset(cat, 0, sizeof *cat);
@@ -1131,8 +1166,9 @@ int alc_open(alc_catalog *cat, const char *path, alc_diag *diag)
 	/* Catalogs are replaced by rename, never rewritten in place: a file
 	 * truncated under the mapping would fault on access.  No
 	 * MAP_POPULATE: the checksum reads the file in chunks and gives each
-	 * back (drop_pages), so the resident size stays small. */
-	void *p = mmap(NULL, len, PROT_READ, MAP_PRIVATE, fd, 0);
+	 * back (drop_pages), so the resident size stays small; map_file
+	 * keeps a fault to 64 KiB whatever the page cache holds. */
+	void *p = map_file(fd, len);
 	int e = errno;
 	close(fd);
 	if (p == MAP_FAILED)

@@ -16,6 +16,8 @@
 
 #include <curl/curl.h>
 
+#include "rt_curl.h" /* curl_* through the table loaded on first use */
+
 #include "alc_err.h"
 #include "rt_sigv4.h"
 
@@ -32,6 +34,11 @@ static int global_rc;
 
 static void global_init(void)
 {
+	char why[256];
+	if ((global_rc = rt_curl_load(why, sizeof why)) != 0) {
+		fprintf(stderr, "airlock: %s\n", why);
+		return;
+	}
 	global_rc = curl_global_init(CURL_GLOBAL_DEFAULT) == CURLE_OK ? 0 : AL_ENOMEM;
 }
 
