@@ -1124,8 +1124,15 @@ static void add_pattern(sb *b, cJSON *obj, uint32_t off, int second)
 	const char *src = alc_str(b->cat, off);
 	size_t cap = strlen(src) * 12 + 64;
 	char *buf;
-	if (!rt_pattern_usable(b->cat, off))
+	if (!rt_pattern_usable(b->cat, off)) {
+		/* Broken in the model (airlock logged it): say so. */
+		char note[600];
+		snprintf(note, sizeof note, "The model's pattern %.500s is not a valid "
+		         "regular expression; not enforced", src);
+		if (!cJSON_GetObjectItemCaseSensitive(obj, "$comment"))
+			add_str(b, obj, "$comment", note);
 		return;
+	}
 	if (!(buf = malloc(cap))) {
 		b->oom = 1;
 		return;
