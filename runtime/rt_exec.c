@@ -19,7 +19,6 @@
  */
 #include "rt_exec.h"
 
-#include <curl/curl.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -672,11 +671,12 @@ static int get_creds(rt_exec *x, rt_exec_result *res)
 	return 0;
 }
 
-/* 1 when the failure happened before any byte could reach the server. */
+/* 1 when the failure happened before any byte could reach the server:
+ * libcurl's CURLE_COULDNT_RESOLVE_PROXY (5), _RESOLVE_HOST (6),
+ * _COULDNT_CONNECT (7), stable values of its ABI (rt_http keeps the code). */
 static int before_send(int curl_code)
 {
-	return curl_code == CURLE_COULDNT_RESOLVE_HOST || curl_code == CURLE_COULDNT_CONNECT ||
-	       curl_code == CURLE_COULDNT_RESOLVE_PROXY;
+	return curl_code == 5 || curl_code == 6 || curl_code == 7;
 }
 
 typedef struct page_ctx {
@@ -846,7 +846,7 @@ static int one_page(rt_exec *x, const alc_operation *op, const cJSON *input, pag
 			hr.total_timeout_ms = (long)left;
 		}
 		rt_http_response hresp;
-		char herr[CURL_ERROR_SIZE + 64] = "";
+		char herr[512] = "";
 		int hrc;
 		if (x->o.transport) {
 			memset(&hresp, 0, sizeof hresp);
