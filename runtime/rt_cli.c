@@ -18,6 +18,7 @@
 
 #include "alc_err.h"
 #include "alc_reader.h"
+#include "rt_exec.h"
 #include "rt_mcp.h"
 #include "rt_plan.h"
 #include "rt_sts.h"
@@ -70,6 +71,10 @@ static const char usage_text[] =
 	"  airlock audit list [--plan P] [--tx T] [--since TIME] [--limit N] [--json]\n"
 	"  airlock audit show SEQ|OPID | export --jsonl | verify\n"
 	"      The hash-chained audit log; verify exits 1 when the chain is broken.\n"
+	"  airlock call SERVICE OPERATION [--input JSON|@FILE|@-] [--region R] [--profile P]\n"
+	"               [--paginate N] [--endpoint-url URL]\n"
+	"      Run one read operation now, if the policy allows it outright (development\n"
+	"      and tests; anything else goes through plan and apply).\n"
 	"  airlock --version\n"
 	"  airlock help [COMMAND]\n"
 	"\n"
@@ -913,6 +918,9 @@ static void print_version(void)
 
 int rt_cli_main(int argc, char **argv)
 {
+	/* call: one read operation now, for development and tests (rt_exec_cli.c) */
+	if (argc > 1 && strcmp(argv[1], "call") == 0)
+		return rt_exec_cli_main(argc - 1, argv + 1);
 	/* whoami has its own options (rt_sts.c) and needs no catalog. */
 	if (argc > 1 && strcmp(argv[1], "whoami") == 0)
 		return rt_sts_whoami_main(argc - 1, argv + 1);
