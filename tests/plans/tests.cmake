@@ -57,6 +57,9 @@ target_include_directories(test_plans PRIVATE ${PLANS_DIR})
 target_link_libraries(test_plans PRIVATE rt_core)
 add_dependencies(test_plans plans_catalogs)
 
+add_executable(plans_tamper ${PLANS_DIR}/plans_tamper.c)
+target_link_libraries(plans_tamper PRIVATE rt_core)
+
 add_test(NAME plans.unit COMMAND test_plans ${PLANS_BIN}/a.alc ${PLANS_BIN}/b.alc)
 set_tests_properties(plans.unit PROPERTIES TIMEOUT 300)
 
@@ -67,7 +70,7 @@ else()
   set(PLANS_PY python3)
 endif()
 set(PLANS_ARGS $<TARGET_FILE:airlock-fake> ${PLANS_BIN}/a.alc ${PLANS_BIN}/b.alc
-               $<TARGET_FILE:airlock>)
+               $<TARGET_FILE:airlock> $<TARGET_FILE:plans_tamper>)
 add_test(NAME plans.cli COMMAND ${PLANS_PY} ${PLANS_DIR}/cli_test.py ${PLANS_ARGS})
 add_test(NAME plans.crash COMMAND ${PLANS_PY} ${PLANS_DIR}/crash.py
          $<TARGET_FILE:airlock-fake> ${PLANS_BIN}/a.alc 200)
