@@ -1125,10 +1125,11 @@ static void add_pattern(sb *b, cJSON *obj, uint32_t off, int second)
 	size_t cap = strlen(src) * 12 + 64;
 	char *buf;
 	if (!rt_pattern_usable(b->cat, off)) {
-		/* Broken in the model (airlock logged it): say so. */
+		/* Invalid in the model, or beyond PCRE2's limits (airlock
+		 * logged which): say so rather than drop it silently. */
 		char note[600];
-		snprintf(note, sizeof note, "The model's pattern %.500s is not a valid "
-		         "regular expression; not enforced", src);
+		snprintf(note, sizeof note, "Not enforced: airlock cannot compile the "
+		         "model's pattern %.480s", src);
 		if (!cJSON_GetObjectItemCaseSensitive(obj, "$comment"))
 			add_str(b, obj, "$comment", note);
 		return;
@@ -1141,7 +1142,7 @@ static void add_pattern(sb *b, cJSON *obj, uint32_t off, int second)
 		/* Enforced by airlock, not expressible for ECMA engines:
 		 * say so rather than emit a regex they would refuse. */
 		char note[600];
-		snprintf(note, sizeof note, "Must match the pattern %.500s "
+		snprintf(note, sizeof note, "Must match the pattern %.480s "
 		         "(enforced by airlock; not ECMA 262)", src);
 		cJSON *d = cJSON_GetObjectItemCaseSensitive(obj, "$comment");
 		if (!d)
