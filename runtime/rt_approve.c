@@ -748,8 +748,9 @@ int rt_approve_request(rt_plans *p, const char *text, const char *justification,
 		cJSON_Delete(r.view);
 		o->result = r.dec.view;
 		const char *st = jstr(o->result, "state");
-		return add_outcome(o->result, st && strcmp(st, "Rejected") == 0 ? "rejected" :
-		                   "approved", idt);
+		int rejected = st && strcmp(st, "Rejected") == 0;
+		return add_outcome(o->result, !rejected ? "approved" :
+		                   strcmp(r.answer_note, "decline") == 0 ? "declined" : "rejected", idt);
 	}
 	if (r.answered == 2) {
 		o->result = r.view;
