@@ -31,3 +31,8 @@ if(TARGET airlock-compile)
                          FIXTURES_REQUIRED full_catalog)
   endif()
 endif()
+
+# The checksum's own implementation (baseline and AVX2) against libxxhash.
+add_executable(test_xxh ${READER_TEST_DIR}/test_xxh.c)
+target_link_libraries(test_xxh PRIVATE alc_format PkgConfig::XXHASH)
+add_test(NAME reader.xxh COMMAND test_xxh)
