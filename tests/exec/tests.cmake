@@ -1,8 +1,12 @@
 # tests/exec: execution (runtime/rt_exec.c, rt_retry.c, rt_proto*.c, rt_rest.c)
 #
 #   exec.unit    test_exec.c: retry classes, backoff bounds and the quota,
-#                idempotency tokens, retry safety, URLs and hosts, timestamps,
-#                base64, header lists, pagination merging (no network)
+#                timestamps, base64, the REST bindings, URLs and hosts, and
+#                whole calls through the transport hook (tokens across
+#                retries, modeled errors, validation, pagination); catalog:
+#                tests/exec/model (gen_model.py), embedded
+#   fuzz.json_response.replay  the JSON response parsers' fuzz target over
+#                tests/fuzz/corpus/json_response (make_seeds.py)
 #   exec.moto    e2e_moto.py: operations end to end against moto on loopback
 #                with SigV4 checking on (see the script for the list and the
 #                one service run without it); needs python3 with moto and
@@ -21,12 +25,6 @@ find_program(AIRLOCK_PYTHON3 NAMES python3 REQUIRED)
 
 add_executable(exec_driver ${EXEC_DIR}/exec_driver.c)
 target_link_libraries(exec_driver PRIVATE rt_core)
-
-if(EXISTS ${EXEC_DIR}/test_exec.c)
-  add_executable(test_exec ${EXEC_DIR}/test_exec.c)
-  target_link_libraries(test_exec PRIVATE rt_core)
-  add_test(NAME exec.unit COMMAND test_exec)
-endif()
 
 # The services the end-to-end tests call, from ${AIRLOCK_SHARED}'s models.
 set(EXEC_CATALOG ${CMAKE_BINARY_DIR}/exec-e2e.alc)
@@ -49,3 +47,30 @@ if(EXISTS ${EXEC_DIR}/faults.py)
                    ${EXEC_CATALOG})
   set_tests_properties(exec.faults PROPERTIES FIXTURES_REQUIRED exec_catalog TIMEOUT 300)
 endif()
+
+# fuzz_json_response: the JSON response parsers over the catalog of
+# tests/exec/model (built with the tree and embedded); seeds from
+# make_seeds.py in tests/fuzz/corpus/json_response/.
+set(EXEC_BIN ${CMAKE_CURRENT_BINARY_DIR}/exec)
+file(GLOB_RECURSE EXEC_MODEL CONFIGURE_DEPENDS ${EXEC_DIR}/model/*.json)
+add_custom_command(
+  OUTPUT ${EXEC_BIN}/jsonfuzz.alc
+  COMMAND ${CMAKE_COMMAND} -E make_directory ${EXEC_BIN}
+  COMMAND $<TARGET_FILE:airlock-compile> build --models ${EXEC_DIR}/model
+          --no-policy -o ${EXEC_BIN}/jsonfuzz.alc
+  DEPENDS airlock-compile ${EXEC_MODEL}
+  COMMENT "Building the JSON protocols' fuzz catalog")
+add_custom_command(
+  OUTPUT ${EXEC_BIN}/jsonfuzz_alc.c
+  COMMAND ${CMAKE_COMMAND} -DIN=${EXEC_BIN}/jsonfuzz.alc
+          -DOUT=${EXEC_BIN}/jsonfuzz_alc.c -DNAME=airlock_jsonfuzz_alc
+          -P ${CMAKE_SOURCE_DIR}/tests/schema/embed.cmake
+  DEPENDS ${EXEC_BIN}/jsonfuzz.alc ${CMAKE_SOURCE_DIR}/tests/schema/embed.cmake)
+add_library(exec_json_fuzz_catalog STATIC ${EXEC_BIN}/jsonfuzz_alc.c)
+if(COMMAND airlock_fuzz_target)
+  airlock_fuzz_target(json_response rt_core exec_json_fuzz_catalog)
+endif()
+
+add_executable(test_exec ${EXEC_DIR}/test_exec.c)
+target_link_libraries(test_exec PRIVATE rt_core exec_json_fuzz_catalog)
+add_test(NAME exec.unit COMMAND test_exec)
