@@ -156,7 +156,7 @@ PARAM = [F('name','I',sval), F('kind','I'), F('value','I',sval), F('doc','I',sva
 MANIFEST = [F('path','I',sval), F('service','I'), F('size','Q'), F('digest_lo','Q',lambda v:'0x%016x'%v),
             F('digest_hi','Q',lambda v:'0x%016x'%v), F('smithy_version','I',sval), F('reserved','I')]
 IDXH = [F('slot_count','I'), F('entry_count','I'), F('seed','Q',lambda v:'0x%016x'%v)]
-SLOT = [F('hash','Q',lambda v:'0x%016x'%v), F('key','I',sval), F('value','I',ival)]
+SLOT = [F('hash','I',lambda v:'0x%08x'%v), F('scope','I',ival), F('key','I',sval), F('value','I',ival)]
 
 def layout(fields, base, label):
     out = []
@@ -255,7 +255,7 @@ for w in what:
         empty = 0
         def flush(empty):
             if empty:
-                print('          ... %d empty slot%s (hash 0, key 0, value ffffffff)' % (empty, '' if empty == 1 else 's'))
+                print('          ... %d empty slot%s (hash 0, scope 0, key 0, value ffffffff)' % (empty, '' if empty == 1 else 's'))
         for i in range(slots):
             so = off + 16 + 16 * i
             if u('I', so + 12) == 0xffffffff:

@@ -625,19 +625,18 @@ static void emit_model(emit *e, cc_model *m, uint32_t svc_index)
 
 typedef struct ikey { uint32_t key; uint32_t value; uint32_t scope; } ikey;
 
-/* SCOPED: keys are per service (IDX_OP, IDX_CLI): the hash seed is offset
+/* Keys of IDX_OP and IDX_CLI are per service: the hash seed is offset
  * by the service index, and equal keys of different services coexist. */
-static void build_index(emit *e, const ikey *keys, size_t n, int scoped, cc_buf *out)
+static void build_index(emit *e, const ikey *keys, size_t n, cc_buf *out)
 {
 	uint32_t slots = 16;
 	while ((uint64_t)slots * 7 < (uint64_t)(n + 1) * 10)
 		slots *= 2;
 	alc_index_slot *tab = cc_xmalloc(slots * sizeof *tab);
 	for (uint32_t i = 0; i < slots; i++)
-		tab[i] = (alc_index_slot){ 0, 0, ALC_NONE };
+		tab[i] = (alc_index_slot){ 0, 0, 0, ALC_NONE };
 	uint32_t used = 0;
 	const char *strs = (const char *)e->pool.data.p;
-	const alc_operation *ops = (const alc_operation *)e->ops.p;
 	for (size_t i = 0; i < n; i++) {
 		/* The slot keeps the record's own string; the hash is of its
 		 * normalised form (see alc_format.h). */
@@ -651,8 +650,7 @@ static void build_index(emit *e, const ikey *keys, size_t n, int scoped, cc_buf 
 		int dup = 0;
 		while (tab[j].value != ALC_NONE) {
 			const char *o = strs + tab[j].key;
-			if (tab[j].hash == h &&
-			    (!scoped || ops[tab[j].value].service == keys[i].scope) &&
+			if (tab[j].hash == (uint32_t)h && tab[j].scope == keys[i].scope &&
 			    alc_normalise(other, sizeof other, o, strlen(o)) == kl &&
 			    memcmp(other, k, kl) == 0) {
 				dup = 1;
@@ -662,7 +660,8 @@ static void build_index(emit *e, const ikey *keys, size_t n, int scoped, cc_buf 
 		}
 		if (dup)
 			continue; /* the first (highest-priority) binding wins */
-		tab[j] = (alc_index_slot){ h, keys[i].key, keys[i].value };
+		tab[j] = (alc_index_slot){ (uint32_t)h, keys[i].scope, keys[i].key,
+		                           keys[i].value };
 		used++;
 	}
 	alc_index_header ih = { slots, used, ALC_INDEX_SEED };
@@ -688,7 +687,7 @@ static void build_indexes(emit *e, cc_buf *isvc, cc_buf *iop, cc_buf *icli)
 				k[n++] = (ikey){ f, i, 0 };
 		}
 	}
-	build_index(e, k, n, 0, isvc);
+	build_index(e, k, n, isvc);
 	free(k);
 
 	k = cc_xmalloc((size_t)(e->nops + 1) * sizeof *k);
@@ -701,8 +700,8 @@ static void build_indexes(emit *e, cc_buf *isvc, cc_buf *iop, cc_buf *icli)
 		if (ops[i].cli_name)
 			kc[nc++] = (ikey){ ops[i].cli_name, i, ops[i].service };
 	}
-	build_index(e, k, n, 1, iop);
-	build_index(e, kc, nc, 1, icli);
+	build_index(e, k, n, iop);
+	build_index(e, kc, nc, icli);
 	free(k);
 	free(kc);
 }

@@ -129,11 +129,10 @@ static int verify_index(const alc_catalog *c, const alc_index_header *ih,
 		const char *key = tmp;
 		uint64_t seed = slot_seed(c, ih, k, sl[i].value);
 		uint64_t h = XXH3_64bits_withSeed(key, len, seed);
-		if (h != sl[i].hash)
-			return vfail(d, "%s slot %u: stored hash %016llx, key "
-			             "\"%s\" hashes to %016llx", iname, i,
-			             (unsigned long long)sl[i].hash, key,
-			             (unsigned long long)h);
+		if ((uint32_t)h != sl[i].hash)
+			return vfail(d, "%s slot %u: stored hash %08x, key "
+			             "\"%s\" hashes to %08x", iname, i,
+			             sl[i].hash, key, (uint32_t)h);
 		/* The probe for this key must end here: not behind an empty
 		 * slot, not shadowed by an earlier slot with the same key (in
 		 * the same service, for operation indexes). */
@@ -144,13 +143,17 @@ static int verify_index(const alc_catalog *c, const alc_index_header *ih,
 				             "(empty slot %u between its home slot "
 				             "%u and it)", iname, i, key, j, home);
 			char other[ALC_KEY_MAX];
-			if (sl[j].hash == h &&
+			if (sl[j].hash == (uint32_t)h &&
 			    slot_seed(c, ih, k, sl[j].value) == seed &&
 			    norm_str(other, alc_str(c, sl[j].key)) == len &&
 			    memcmp(other, key, len) == 0)
 				return vfail(d, "%s slot %u: key \"%s\" duplicated "
 				             "in slot %u", iname, i, key, j);
 		}
+		if (k != IDX_SVC && sl[i].scope != c->ops[sl[i].value].service)
+			return vfail(d, "%s slot %u: scope %u, but OPS[%u] belongs to "
+			             "service %u", iname, i, sl[i].scope, sl[i].value,
+			             c->ops[sl[i].value].service);
 		int rc = key_names(c, k, key, sl[i].value, d, iname, i);
 		if (rc)
 			return rc;

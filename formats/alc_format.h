@@ -382,7 +382,7 @@ typedef struct alc_manifest {
  *   canonical name); hash = XXH3_64(key, seed).
  * IDX_OP: key = the operation name in ASCII lower case ("createstack"),
  *   scoped by service: hash = XXH3_64(key, seed + service index); a probe
- *   matches when the key is equal AND ops[value].service is the service.
+ *   matches when the key is equal AND its scope is the service.
  * IDX_CLI: key = the CLI operation name ("create-stack"), scoped the same
  *   way.  Scoping by service keeps keys short and shared between services
  *   (the CLI key is the operation's cli_name string itself). */
@@ -393,8 +393,14 @@ typedef struct alc_index_header {
 } alc_index_header;
 
 typedef struct alc_index_slot {
-	uint64_t hash;           /*  0 XXH3-64(key, seed) */
-	uint32_t key;            /*  8 str: the normalised key */
+	uint32_t hash;           /*  0 low 32 bits of XXH3-64(normalised key,
+	                            seed + scope): a filter before the key
+	                            compare; the probe starts at the 64-bit
+	                            hash & (slot_count - 1) */
+	uint32_t scope;          /*  4 IDX_OP/IDX_CLI: the SVCS index of the
+	                            operation's service (so a probe never reads
+	                            OPS); IDX_SVC: 0 */
+	uint32_t key;            /*  8 str: the record's own string */
 	uint32_t value;          /* 12 record index, ALC_NONE when empty */
 } alc_index_slot;
 

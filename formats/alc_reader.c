@@ -1020,7 +1020,10 @@ static int check_index(vstate *v, const alc_section *sec, const char *name,
 	for (uint32_t i = 0; i < slots; i++) {        /* bound: slot_count */
 		uint32_t u = sl[i].value != ALC_NONE;
 		used += u;
-		bad |= u & ((sl[i].value >= n) | (sl[i].key >= c->strs_size));
+		/* scope: a service index in operation indexes, 0 in IDX_SVC
+		 * (that it is the operation's own service is verify's check) */
+		bad |= u & ((sl[i].value >= n) | (sl[i].key >= c->strs_size) |
+		            (n == c->nsvcs ? sl[i].scope != 0 : sl[i].scope >= c->nsvcs));
 	}
 	for (uint32_t i = 0; bad && i < slots; i++) { /* the message */
 		if (sl[i].value == ALC_NONE)
@@ -1033,6 +1036,10 @@ static int check_index(vstate *v, const alc_section *sec, const char *name,
 			return fail(v->diag, AL_ECORRUPT, "%s slot %u: key string "
 			            "offset %u out of range (STRS has %u bytes)",
 			            name, i, sl[i].key, c->strs_size);
+		if (n == c->nsvcs ? sl[i].scope != 0 : sl[i].scope >= c->nsvcs)
+			return fail(v->diag, AL_ECORRUPT, "%s slot %u: scope %u %s",
+			            name, i, sl[i].scope, n == c->nsvcs ? "is not 0"
+			            : "is not a service index");
 	}
 	if (used != ih->entry_count)
 		return fail(v->diag, AL_ECORRUPT, "%s.entry_count: %u, but %u "
@@ -1271,7 +1278,7 @@ uint32_t alc_index_lookup(const alc_index_header *idx, const char *strs,
 		const alc_index_slot *s = &slots[(h + n) & mask];
 		if (s->value == ALC_NONE)
 			return ALC_NONE;
-		if (s->hash == h && key_eq(strs + s->key, key, len))
+		if (s->hash == (uint32_t)h && key_eq(strs + s->key, key, len))
 			return s->value;
 	}
 	return ALC_NONE;
@@ -1286,12 +1293,13 @@ uint32_t alc_index_lookup_op(const alc_catalog *cat,
 	uint64_t h = XXH3_64bits_withSeed(key, len, idx->seed + svc);
 
 	/* bound: slot_count probes, as above; values of IDX_OP and IDX_CLI
-	 * were checked at open to be OPS indexes */
+	 * were checked at open to be OPS indexes, and their scope to be the
+	 * operation's service, so the probe reads only the slot and the key */
 	for (uint64_t n = 0; n < idx->slot_count; n++) {
 		const alc_index_slot *s = &slots[(h + n) & mask];
 		if (s->value == ALC_NONE)
 			return ALC_NONE;
-		if (s->hash == h && cat->ops[s->value].service == svc &&
+		if (s->hash == (uint32_t)h && s->scope == svc &&
 		    key_eq(cat->strs + s->key, key, len))
 			return s->value;
 	}

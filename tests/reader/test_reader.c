@@ -362,7 +362,7 @@ static size_t tb_index(const tb *b, int idx, uint8_t *out)
 	alc_index_header ih = { slots, 0, ALC_INDEX_SEED };
 	alc_index_slot *sl = (alc_index_slot *)(out + sizeof ih);
 	for (uint32_t i = 0; i < slots; i++)
-		sl[i] = (alc_index_slot){ 0, 0, ALC_NONE };
+		sl[i] = (alc_index_slot){ 0, 0, 0, ALC_NONE };
 	for (uint32_t i = 0; i < n; i++) {
 		const char *k = b->strs + b->keys[idx][i].key;
 		uint32_t scope = b->keys[idx][i].scope;
@@ -372,7 +372,7 @@ static size_t tb_index(const tb *b, int idx, uint8_t *out)
 		int dup = 0;
 		while (sl[j].value != ALC_NONE) {
 			if (strcmp(b->strs + sl[j].key, k) == 0 &&
-			    (idx == 0 || b->ops[sl[j].value].service == scope)) {
+			    sl[j].scope == scope) {
 				dup = 1;
 				break;
 			}
@@ -380,7 +380,7 @@ static size_t tb_index(const tb *b, int idx, uint8_t *out)
 		}
 		if (dup)
 			continue;
-		sl[j] = (alc_index_slot){ h, b->keys[idx][i].key,
+		sl[j] = (alc_index_slot){ (uint32_t)h, scope, b->keys[idx][i].key,
 		                          b->keys[idx][i].value };
 		ih.entry_count++;
 	}
@@ -920,6 +920,17 @@ static void e_slot_key(uint8_t *img, size_t len)
 			break;
 		}
 }
+static void e_slot_scope(uint8_t *img, size_t len)
+{
+	(void)len;
+	alc_index_header *ih = rec(img, ALC_SEC_IDX_OP, 0);
+	alc_index_slot *sl = (alc_index_slot *)(ih + 1);
+	for (uint32_t i = 0; i < ih->slot_count; i++)
+		if (sl[i].value != ALC_NONE) {
+			sl[i].scope = 0x10000;
+			break;
+		}
+}
 static void e_svc_ops(uint8_t *img, size_t len)
 {
 	(void)len;
@@ -1197,6 +1208,7 @@ static void test_records(void)
 		{ "entry count", e_entry_count, "IDX_OP.entry_count" },
 		{ "slot value", e_slot_value, "IDX_OP slot" },
 		{ "slot key", e_slot_key, "key string offset" },
+		{ "slot scope", e_slot_scope, "is not a service index" },
 		{ "svc ops", e_svc_ops, "SVCS[1].first_op+op_count" },
 		{ "svc ops total", e_svc_ops_total, "op_count totals 4" },
 		{ "svc rules", e_svc_rules, "SVCS[1].rules_offset+rules_size" },
