@@ -1155,50 +1155,47 @@ typedef struct list_ctx {
 	size_t limit;
 	cJSON *arr;
 	int64_t now;
+	rt_txn *t;
 	rt_id due[64];
 	size_t ndue;
-	int err;
 } list_ctx;
 
+/* Collects plans whose expiry has passed (a header field: no parse). */
 static int due_each(void *vc, rt_slice k, rt_slice v)
 {
 	(void)v;
 	list_ctx *c = vc;
-	if (k.n != 17 || c->ndue == sizeof c->due / sizeof c->due[0])
-		return c->ndue == sizeof c->due / sizeof c->due[0];
-	memcpy(c->due[c->ndue].b, (const unsigned char *)k.p + 1, 16);
-	c->ndue++;
+	if (c->ndue == sizeof c->due / sizeof c->due[0])
+		return 1;
+	if (k.n != 17)
+		return 0;
+	rt_slice val;
+	const unsigned char *id = (const unsigned char *)k.p + 1;
+	if (rt_store_get(c->t, RT_DB_PLANS, id, 16, &val) != 0 || val.n < RT_PLAN_HEADER)
+		return 0;
+	int64_t ex = (int64_t)rt_get_le64((const unsigned char *)val.p + 24);
+	if (ex && c->now >= ex)
+		memcpy(c->due[c->ndue++].b, id, 16);
 	return 0;
 }
 
 static int due_txn(rt_txn *t, void *vc)
 {
 	list_ctx *c = vc;
+	c->t = t;
 	const int states[] = { RT_PS_AWAITING, RT_PS_APPROVED };
-	size_t keep = 0;
 	for (size_t s = 0; s < 2; s++) {
 		unsigned char pre = (unsigned char)states[s];
-		size_t first = c->ndue;
 		int rc = rt_store_iter(t, RT_DB_PLAN_STATE, &pre, 1, RT_ITER_PREFIX, due_each, c);
 		if (rc)
 			return rc;
-		/* keep only those whose expiry passed (header field, no parse) */
-		for (size_t i = first; i < c->ndue; i++) {
-			rt_slice val;
-			if (rt_store_get(t, RT_DB_PLANS, c->due[i].b, 16, &val) != 0 ||
-			    val.n < RT_PLAN_HEADER)
-				continue;
-			int64_t ex = (int64_t)rt_get_le64((const unsigned char *)val.p + 24);
-			if (ex && c->now >= ex)
-				c->due[keep++] = c->due[i];
-		}
-		c->ndue = keep;
 	}
 	return 0;
 }
 
 /* Expires every plan whose time has come (each in its own transaction;
- * at most 64 per call, the rest at the next). */
+ * at most 64 per call, the rest at the next).  Work: one header read per
+ * waiting plan. */
 static int sweep(rt_plans *p, const rt_id *tx)
 {
 	list_ctx c = { .now = rt_now_ms() };

@@ -6,7 +6,9 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <lmdb.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -17,10 +19,26 @@
 
 #include "alc_err.h"
 
-struct rt_store {
+/* One LMDB environment per path and process: LMDB must not open an
+ * environment twice in one process (closing either handle would drop the
+ * process's fcntl locks on lock.mdb, which other processes rely on), so
+ * every rt_store of one home shares it, counted. */
+typedef struct shared_env {
+	char path[PATH_MAX];
 	MDB_env *env;
 	MDB_dbi dbi[RT_DB_COUNT];
 	size_t map_size;
+	int refs;
+	struct shared_env *next;
+} shared_env;
+
+static shared_env *envs;
+static pthread_mutex_t envs_lock = PTHREAD_MUTEX_INITIALIZER;
+
+struct rt_store {
+	shared_env *sh;
+	MDB_env *env;            /* sh->env */
+	MDB_dbi *dbi;            /* sh->dbi */
 	char home[1024];
 	char msg[1536];  /* paths (up to ~1.2 KB) and a reason */
 };
@@ -234,6 +252,50 @@ static int open_dbs(rt_store *s, char *err, size_t errcap)
 	return 0;
 }
 
+/* Opens the environment at DBDIR (not yet open in this process). */
+static int env_open(rt_store *s, shared_env *sh, const char *dbdir, char *err, size_t errcap)
+{
+	size_t map = (size_t)RT_STORE_MAP_SIZE;
+	const char *ms = getenv("AIRLOCK_MAP_SIZE");
+	if (ms && ms[0]) {
+		char *end;
+		unsigned long long v = strtoull(ms, &end, 10);
+		if (!*end && v >= (1u << 20) && v <= RT_STORE_MAP_MAX)
+			map = (size_t)v;
+	}
+	sh->map_size = map;
+	int rc = mdb_env_create(&sh->env);
+	if (!rc)
+		rc = mdb_env_set_maxdbs(sh->env, RT_DB_COUNT);
+	if (!rc)
+		rc = mdb_env_set_mapsize(sh->env, map);
+	if (!rc)
+		rc = mdb_env_open(sh->env, dbdir, MDB_NOTLS, 0600);
+	if (rc) {
+		int e = map_err(s, rc, dbdir);
+		snprintf(err, errcap, "cannot open the state database %s: %s", dbdir, s->msg);
+		if (sh->env)
+			mdb_env_close(sh->env);
+		sh->env = NULL;
+		return e;
+	}
+	/* Reader slots of processes that died (SIGKILL) would pin old pages
+	 * forever; clear them at every open. */
+	int dead = 0;
+	mdb_reader_check(sh->env, &dead);
+	MDB_envinfo info;
+	if (mdb_env_info(sh->env, &info) == 0 && info.me_mapsize > sh->map_size)
+		sh->map_size = info.me_mapsize;
+	s->env = sh->env;
+	s->dbi = sh->dbi;
+	rc = open_dbs(s, err, errcap);
+	if (rc) {
+		mdb_env_close(sh->env);
+		sh->env = NULL;
+	}
+	return rc;
+}
+
 int rt_store_open(rt_store **out, const char *home, char *err, size_t errcap)
 {
 	*out = NULL;
@@ -252,7 +314,7 @@ int rt_store_open(rt_store **out, const char *home, char *err, size_t errcap)
 		return AL_EINVAL;
 	}
 	char path[1100];
-	const char *subs[] = { "db", "blobs" };
+	const char *subs[] = { "blobs", "db" };
 	for (size_t i = 0; i < 2; i++) {
 		snprintf(path, sizeof path, "%s/%s", s->home, subs[i]);
 		if (mkdirs(path) != 0) {
@@ -261,44 +323,42 @@ int rt_store_open(rt_store **out, const char *home, char *err, size_t errcap)
 			return AL_EIO;
 		}
 	}
-	size_t map = (size_t)RT_STORE_MAP_SIZE;
-	const char *ms = getenv("AIRLOCK_MAP_SIZE");
-	if (ms && ms[0]) {
-		char *end;
-		unsigned long long v = strtoull(ms, &end, 10);
-		if (!*end && v >= (1u << 20) && v <= RT_STORE_MAP_MAX)
-			map = (size_t)v;
-	}
-	s->map_size = map;
-	int rc = mdb_env_create(&s->env);
-	if (!rc)
-		rc = mdb_env_set_maxdbs(s->env, RT_DB_COUNT);
-	if (!rc)
-		rc = mdb_env_set_mapsize(s->env, map);
-	snprintf(path, sizeof path, "%s/db", s->home);
-	if (!rc)
-		rc = mdb_env_open(s->env, path, MDB_NOTLS, 0600);
-	if (rc) {
-		int e = map_err(s, rc, path);
-		snprintf(err, errcap, "cannot open the state database %s: %s", path, s->msg);
-		if (s->env)
-			mdb_env_close(s->env);
+	char real[PATH_MAX];
+	if (!realpath(path, real)) {
+		snprintf(err, errcap, "%s: %s", path, strerror(errno));
 		free(s);
-		return e;
+		return AL_EIO;
 	}
-	/* Reader slots of processes that died (SIGKILL) would pin old pages
-	 * forever; clear them at every open. */
-	int dead = 0;
-	mdb_reader_check(s->env, &dead);
-	MDB_envinfo info;
-	if (mdb_env_info(s->env, &info) == 0 && info.me_mapsize > s->map_size)
-		s->map_size = info.me_mapsize;
-	rc = open_dbs(s, err, errcap);
+	pthread_mutex_lock(&envs_lock);
+	shared_env *sh;
+	for (sh = envs; sh; sh = sh->next)
+		if (strcmp(sh->path, real) == 0)
+			break;
+	int rc = 0;
+	if (sh) {
+		sh->refs++;
+		s->env = sh->env;
+		s->dbi = sh->dbi;
+	} else if (!(sh = calloc(1, sizeof *sh))) {
+		rc = AL_ENOMEM;
+	} else {
+		snprintf(sh->path, sizeof sh->path, "%s", real);
+		rc = env_open(s, sh, real, err, errcap);
+		if (rc) {
+			free(sh);
+			sh = NULL;
+		} else {
+			sh->refs = 1;
+			sh->next = envs;
+			envs = sh;
+		}
+	}
+	pthread_mutex_unlock(&envs_lock);
 	if (rc) {
-		mdb_env_close(s->env);
 		free(s);
 		return rc;
 	}
+	s->sh = sh;
 	*out = s;
 	return 0;
 }
@@ -307,7 +367,18 @@ void rt_store_close(rt_store *s)
 {
 	if (!s)
 		return;
-	mdb_env_close(s->env);
+	pthread_mutex_lock(&envs_lock);
+	shared_env *sh = s->sh;
+	if (--sh->refs == 0) {
+		for (shared_env **pp = &envs; *pp; pp = &(*pp)->next)
+			if (*pp == sh) {
+				*pp = sh->next;
+				break;
+			}
+		mdb_env_close(sh->env);
+		free(sh);
+	}
+	pthread_mutex_unlock(&envs_lock);
 	free(s);
 }
 
@@ -327,7 +398,7 @@ int rt_txn_writable(const rt_txn *t)
 static int grow(rt_store *s)
 {
 	MDB_envinfo info;
-	size_t cur = s->map_size;
+	size_t cur = s->sh->map_size;
 	if (mdb_env_info(s->env, &info) == 0 && info.me_mapsize > cur)
 		cur = info.me_mapsize;
 	if (cur >= RT_STORE_MAP_MAX) {
@@ -339,7 +410,7 @@ static int grow(rt_store *s)
 	int rc = mdb_env_set_mapsize(s->env, next);
 	if (rc)
 		return map_err(s, rc, "map size");
-	s->map_size = next;
+	s->sh->map_size = next;
 	return 0;
 }
 

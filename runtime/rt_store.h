@@ -17,6 +17,9 @@
  * to thread-local reader slots.  An rt_store is still used by one thread at
  * a time (like rt_tools); the flag only keeps LMDB from assuming that a
  * thread holds at most one read transaction, which a library cannot know.
+ * Several rt_stores of one home in one process share one environment
+ * (LMDB must not open it twice: closing either would drop the process's
+ * locks on lock.mdb); the last rt_store_close closes it.
  *
  * Databases (named LMDB databases inside the one environment):
  *   RT_DB_META        "meta"        small keys: format version, audit head
