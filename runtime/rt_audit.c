@@ -731,3 +731,59 @@ cJSON *rt_redact(const alc_catalog *cat, uint32_t shape, const cJSON *v, int *fo
 		return cJSON_CreateNull();
 	return redact(cat, shape, v, found, 0);
 }
+
+int rt_redact_pointer(const alc_catalog *cat, uint32_t shape, const char *pointer)
+{
+	const char *p = pointer;
+	/* bounded: one step per token of the pointer */
+	for (int depth = 0; depth < 200; depth++) {
+		if (shape >= cat->nshapes)
+			return 0;
+		const alc_shape *sh = &cat->shapes[shape];
+		if (sh->flags & ALC_SH_SENSITIVE)
+			return 1;
+		if (*p != '/')
+			return 0;
+		p++;
+		char tok[256];
+		size_t n = 0;
+		for (; *p && *p != '/'; p++) {
+			char c = *p;
+			if (c == '~' && (p[1] == '0' || p[1] == '1'))
+				c = *++p == '0' ? '~' : '/';
+			if (n + 1 < sizeof tok)
+				tok[n++] = c;
+		}
+		tok[n] = '\0';
+		const alc_member *mem = sh->member_count ? &cat->members[sh->first_member] : NULL;
+		const alc_member *m = NULL;
+		switch (sh->type) {
+		case ALC_T_STRUCTURE:
+		case ALC_T_UNION:
+			for (uint32_t i = 0; i < sh->member_count; i++)
+				if (strcmp(alc_str(cat, mem[i].name), tok) == 0)
+					m = &mem[i];
+			break;
+		case ALC_T_LIST:
+			m = mem;
+			break;
+		case ALC_T_MAP:
+			if (sh->member_count < 2)
+				return 0;
+			if ((mem[0].flags & ALC_M_SENSITIVE) ||
+			    (mem[0].target < cat->nshapes &&
+			     (cat->shapes[mem[0].target].flags & ALC_SH_SENSITIVE)))
+				return 1;
+			m = &mem[1];
+			break;
+		default:
+			return 0;
+		}
+		if (!m)
+			return 0;
+		if (m->flags & ALC_M_SENSITIVE)
+			return 1;
+		shape = m->target;
+	}
+	return 1; /* deeper than any model: say nothing */
+}

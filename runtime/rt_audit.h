@@ -161,4 +161,9 @@ int rt_audit_export(rt_store *s, const rt_audit_query *q, FILE *f);
  * redacted.  NULL on ENOMEM. */
 cJSON *rt_redact(const alc_catalog *cat, uint32_t shape, const cJSON *v, int *found);
 
+/* 1 when the RFC 6901 POINTER into a value of SHAPE reaches a sensitive
+ * member (or passes through one, or through a map with sensitive keys):
+ * messages about what is there must not quote it. */
+int rt_redact_pointer(const alc_catalog *cat, uint32_t shape, const char *pointer);
+
 #endif

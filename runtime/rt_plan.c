@@ -986,6 +986,23 @@ static int expire_if_due(rt_txn *t, rt_plan *pl, const rt_id *tx, int64_t now)
 	return audit_plan(t, RT_AK_EXPIRY, tx, pl, pay);
 }
 
+/* A final plan keeps no sensitive value: its stored input becomes the
+ * redacted one (the digest stays as it was; RT_PF_SCRUBBED says why it no
+ * longer matches). */
+static int scrub_if_final(rt_plan *pl)
+{
+	if (!rt_plan_state_final(pl->state) || !(pl->flags & RT_PF_SENSITIVE) ||
+	    (pl->flags & RT_PF_SCRUBBED))
+		return 0;
+	const cJSON *red = cJSON_GetObjectItemCaseSensitive(pl->status, "inputRedacted");
+	int rc = jset(pl->content, "input", red ? cJSON_Duplicate(red, 1) : cJSON_CreateNull());
+	if (rc)
+		return rc;
+	pl->flags |= RT_PF_SCRUBBED;
+	pl->dirty = 1;
+	return 0;
+}
+
 static int mod_txn(rt_txn *t, void *vc)
 {
 	mod_ctx *m = vc;
@@ -1013,6 +1030,8 @@ static int mod_txn(rt_txn *t, void *vc)
 	rc = expire_if_due(t, &pl, m->tx, rt_now_ms());
 	if (!rc && m->fn)
 		rc = m->fn(m->p, t, &pl, m->ctx);
+	if (!rc)
+		rc = scrub_if_final(&pl);
 	if (!rc && pl.dirty) {
 		int rewrite = (pl.flags & RT_PF_SCRUBBED) && !(old_flags & RT_PF_SCRUBBED);
 		rc = save_plan(t, &pl, old, rewrite ? NULL : content, clen);
@@ -1520,7 +1539,11 @@ int rt_plans_create(rt_plans *p, const rt_plan_request *rq, const rt_id *tx, rt_
 	                                     : cJSON_Duplicate(input, 1);
 	if (found)
 		pl.flags |= RT_PF_SENSITIVE;
-	if (ok && canon_rc == 0) {
+	if (ok && canon_rc == 0 && found && state != RT_PS_PLANNED) {
+		/* Failed or Denied: final from the start, it keeps no secret */
+		cJSON *r2 = cJSON_Duplicate(red, 1);
+		ok = r2 && cJSON_AddItemToObject(content, "input", r2);
+	} else if (ok && canon_rc == 0) {
 		cJSON_AddItemToObject(content, "input", input);
 		input = NULL;
 	} else if (ok) {
@@ -1555,6 +1578,13 @@ int rt_plans_create(rt_plans *p, const rt_plan_request *rq, const rt_id *tx, rt_
 			viol[i].pointer[sizeof viol[i].pointer - 1] = '\0';
 			viol[i].keyword[sizeof viol[i].keyword - 1] = '\0';
 			viol[i].message[sizeof viol[i].message - 1] = '\0';
+			/* messages may quote the value: not for sensitive members */
+			if (op->input != ALC_NONE &&
+			    rt_redact_pointer(cat, op->input, viol[i].pointer)) {
+				snprintf(viol[i].message, sizeof viol[i].message, "%.150s: the value breaks "
+				         "the %.20s constraint (a sensitive member: its value is not shown)",
+				         viol[i].pointer, viol[i].keyword);
+			}
 			ok = e && cJSON_AddStringToObject(e, "pointer", viol[i].pointer) &&
 			     cJSON_AddStringToObject(e, "keyword", viol[i].keyword) &&
 			     cJSON_AddStringToObject(e, "message", viol[i].message);
@@ -1937,12 +1967,6 @@ static int apply_finish_fn(rt_plans *p, rt_txn *t, rt_plan *pl, void *vc)
 	}
 	if ((rc = audit_plan(t, RT_AK_APPLY_OUTCOME, x->tx, pl, pay)) != 0)
 		return rc;
-	/* final: sensitive values leave the store */
-	if (pl->flags & RT_PF_SENSITIVE) {
-		const cJSON *red = cJSON_GetObjectItemCaseSensitive(pl->status, "inputRedacted");
-		if (red && jset(pl->content, "input", cJSON_Duplicate(red, 1)) == 0)
-			pl->flags |= RT_PF_SCRUBBED;
-	}
 	cJSON_Delete(a->view);
 	a->view = rt_plan_view(pl);
 	return a->view ? 0 : AL_ENOMEM;

@@ -535,6 +535,28 @@ static void test_lifecycle(void)
 	request(p, id, NULL, &o);
 	REFUSED(&o, "state");
 	CHECK(strcmp(plan(p, "CreateGadget", "{\"Name\":\"g\",\"Name\":\"h\"}", NULL, id), "Failed") == 0);
+	/* a sensitive value in a violation message is not shown */
+	CHECK(strcmp(plan(p, "CreateGadget", "{\"Name\":\"ok\",\"Labels\":{\"k\":7},"
+	                  "\"Config\":{\"ApiKey\":[\"apikey-77\"]},\"Password\":5}", NULL, id),
+	             "Failed") == 0);
+	{
+		rt_plan_out v = { 0 };
+		rt_id t = tx();
+		rt_plans_get(p, id, &t, &v);
+		char *text = cJSON_PrintUnformatted(v.result);
+		CHECK(text && !strstr(text, "apikey-77") && strstr(text, "is not shown"));
+		free(text);
+		rt_plan_out_free(&v);
+	}
+	{
+		const alc_operation *cg = alc_find_operation(&cat_a, "gadgets", 7, "CreateGadget", 12);
+		CHECK(cg && rt_redact_pointer(&cat_a, cg->input, "/Password"));
+		CHECK(rt_redact_pointer(&cat_a, cg->input, "/Config/ApiKey"));
+		CHECK(rt_redact_pointer(&cat_a, cg->input, "/Labels/any~1key"));
+		CHECK(!rt_redact_pointer(&cat_a, cg->input, "/Config/Color"));
+		CHECK(!rt_redact_pointer(&cat_a, cg->input, "/Name"));
+		CHECK(!rt_redact_pointer(&cat_a, cg->input, ""));
+	}
 	CHECK(strcmp(plan(p, "CreateGadget", "{\"Name\":\"forbidden-1\"}", NULL, id), "Denied") == 0);
 	apply(p, id, &o);
 	REFUSED(&o, "policy_denies");
@@ -586,6 +608,12 @@ static void test_lifecycle(void)
 	rt_plan_out_free(&o);
 	decide(p, id, 0, RT_CH_CLI, me, NULL, &o);
 	REFUSED(&o, "already_applied");
+
+	/* a rejected plan keeps no secret either */
+	plan(p, "CreateGadget", "{\"Name\":\"rs\",\"Password\":\"hunter2-pw\"}", NULL, id);
+	rc = decide(p, id, 0, RT_CH_CLI, me, NULL, &o);
+	OK(&o, rc);
+	rt_plan_out_free(&o);
 
 	/* rejections: from Planned, AwaitingApproval, Approved */
 	plan(p, "DeleteGadget", "{\"Name\":\"r1\"}", NULL, id);
