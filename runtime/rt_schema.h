@@ -26,8 +26,10 @@ cJSON *rt_schema_input(const alc_catalog *cat, const alc_operation *op);
 /* One violation: JSON pointer (RFC 6901) into the input, the constraint
  * keyword it breaks ("required", "type", "enum", "pattern", "minLength",
  * "maxLength", "minimum", "maximum", "minItems", "maxItems",
- * "additionalProperties", "oneOf", "uniqueItems", "format"), and a message
- * an agent can act on. */
+ * "minProperties", "maxProperties", "propertyNames",
+ * "additionalProperties", "oneOf", "uniqueItems", "format",
+ * "contentEncoding", "duplicateKey", "maxDepth"), and a message an agent
+ * can act on. */
 typedef struct rt_violation {
 	char pointer[256];
 	char keyword[24];
