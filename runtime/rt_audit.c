@@ -376,7 +376,8 @@ static int plan_each(void *vc, rt_slice k, rt_slice v)
 	plans_check *pc = vc;
 	if (k.n != 16)
 		return 0;
-	if (!bsearch(k.p, pc->c->planned, pc->c->nplanned, sizeof(rt_id), id_cmp)) {
+	if (!pc->c->nplanned ||
+	    !bsearch(k.p, pc->c->planned, pc->c->nplanned, sizeof(rt_id), id_cmp)) {
 		if (!pc->missing++)
 			memcpy(pc->first.b, k.p, 16);
 	}
@@ -411,12 +412,14 @@ static int verify_txn(rt_txn *t, void *vc)
 			fail(c, h.seq, "the last record (%s) does not match the head's digest", what);
 	}
 	/* no plan applied twice; every plan has its plan record */
-	qsort(c->applied, c->napplied, sizeof(rt_id), id_cmp);
+	if (c->napplied > 1)
+		qsort(c->applied, c->napplied, sizeof(rt_id), id_cmp);
 	for (size_t i = 1; i < c->napplied; i++)
 		if (memcmp(&c->applied[i], &c->applied[i - 1], 16) == 0 &&
 		    (i < 2 || memcmp(&c->applied[i - 1], &c->applied[i - 2], 16) != 0))
 			c->r->plans_applied_twice++;
-	qsort(c->planned, c->nplanned, sizeof(rt_id), id_cmp);
+	if (c->nplanned > 1)
+		qsort(c->planned, c->nplanned, sizeof(rt_id), id_cmp);
 	c->r->plans = c->nplanned;
 	plans_check pc = { c, 0, { { 0 } } };
 	rc = rt_store_iter(t, RT_DB_PLANS, NULL, 0, 0, plan_each, &pc);

@@ -369,7 +369,8 @@ static void canon(cbuf *b, const cJSON *v, int depth)
 		n = 0;
 		for (const cJSON *c = v->child; c; c = c->next)
 			kids[n++] = c;
-		qsort(kids, n, sizeof *kids, key_cmp);
+		if (n > 1)
+			qsort(kids, n, sizeof *kids, key_cmp);
 		put(b, "{", 1);
 		for (size_t i = 0; i < n && !b->err; i++) {
 			if (i && key_cmp(&kids[i - 1], &kids[i]) == 0) {
