@@ -734,12 +734,34 @@ static int cmd_audit(const popts *o, rt_plans *p)
 
 /* ---- main -------------------------------------------------------------- */
 
+static const char help_text[] =
+	"usage:\n"
+	"  airlock plan SERVICE OPERATION --input JSON|@FILE|@- [--region R] [--profile P]\n"
+	"               [--account ID] [--justification TEXT] [--json]\n"
+	"  airlock apply PLAN [--json]\n"
+	"  airlock plans [--state S] [--limit N] [--json]\n"
+	"  airlock show PLAN [--json]\n"
+	"  airlock approve PLAN [--comment TEXT] [--name NAME]   (types \"approve\" on /dev/tty)\n"
+	"  airlock reject PLAN [--comment TEXT] [--name NAME] [--json]\n"
+	"  airlock audit list [--plan P] [--tx T] [--since TIME] [--limit N] [--json]\n"
+	"  airlock audit show SEQ|OPID [--json]\n"
+	"  airlock audit export --jsonl [--plan P] [--tx T] [--since TIME]\n"
+	"  airlock audit verify [--json]\n"
+	"PLAN is a plan id or a unique prefix of 6+ characters.  State: $AIRLOCK_HOME\n"
+	"(default ${XDG_STATE_HOME:-~/.local/state}/airlock).  plan and apply need the\n"
+	"catalog (--catalog FILE or $AIRLOCK_CATALOG).  Exit: 0 success, 1 refused or\n"
+	"negative, 2 usage, 3 catalog unusable, 4 state unusable.\n";
+
 int rt_plan_cli_main(int argc, char **argv)
 {
 	popts o;
 	if (parse(argc, argv, &o) != 0)
 		return RT_EXIT_USAGE;
 	const char *cmd = argv[0];
+	if (o.help) {
+		fputs(help_text, stdout);
+		return RT_EXIT_OK;
+	}
 	int need_cat = 0;
 	if (strcmp(cmd, "plan") == 0) {
 		if (o.npos != 3 || !o.input) {
