@@ -109,6 +109,8 @@ struct rt_mcp {
 	int write_failed;
 
 	/* a request of ours waiting for the client's response */
+	const struct req *asking;     /* the tools/call that asks */
+	const cJSON *asking_token;    /* its progress token, or NULL */
 	unsigned long next_id;
 	char await_key[64];      /* its id key; "" when not waiting */
 	rt_rpc_msg await_msg;    /* the response, once it came */
@@ -509,11 +511,17 @@ static int mcp_ask(void *ctx, const cJSON *params, long wait_ms, cJSON **result)
 	m->await_done = 0;
 	emit(m, line);
 	debug(m, "elicitation/create %s sent; waiting up to %ld ms", id, wait_ms);
-	double deadline = now_ms() + (double)wait_ms;
+	double deadline = now_ms() + (double)wait_ms, beat = now_ms();
 	int rc = 0;
 	for (;;) {
 		if (m->await_done)
 			break;
+		/* a person may take longer than a client's request timeout:
+		 * progress every 10 s keeps clients that reset it on progress */
+		if (m->asking && m->asking_token && now_ms() - beat >= 10000) {
+			beat = now_ms();
+			progress(m, m->asking, m->asking_token, 0.5, "waiting for a person to answer");
+		}
 		if (m->write_failed) {
 			rc = AL_EIO;
 			break;
@@ -617,8 +625,12 @@ static void do_tools_call(rt_mcp *m, const req *r)
 	 * error the model can act on. */
 	rt_elicit el;
 	m->tools.elicit = elicit_for(m, r, &el);
+	m->asking = r;
+	m->asking_token = token;
 	int rc = rt_tools_call(&m->tools, name->valuestring, args, &tr, check_cancel, m);
 	m->tools.elicit = NULL;
+	m->asking = NULL;
+	m->asking_token = NULL;
 	if (rc == AL_ECANCELED) {
 		debug(m, "request %s was cancelled during %s", m->inflight, name->valuestring);
 		return;
