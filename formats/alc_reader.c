@@ -989,7 +989,7 @@ static int check_docs(vstate *v)
 /* ---- 5. hash indexes ------------------------------------------------ */
 
 static int check_index(vstate *v, const alc_section *sec, const char *name,
-                       const char *target, uint32_t n)
+                       const char *target, uint32_t n, int scoped)
 {
 	const alc_catalog *c = v->c;
 	if (sec->size < sizeof(alc_index_header))
@@ -1023,7 +1023,7 @@ static int check_index(vstate *v, const alc_section *sec, const char *name,
 		/* scope: a service index in operation indexes, 0 in IDX_SVC
 		 * (that it is the operation's own service is verify's check) */
 		bad |= u & ((sl[i].value >= n) | (sl[i].key >= c->strs_size) |
-		            (n == c->nsvcs ? sl[i].scope != 0 : sl[i].scope >= c->nsvcs));
+		            (scoped ? sl[i].scope >= c->nsvcs : sl[i].scope != 0));
 	}
 	for (uint32_t i = 0; bad && i < slots; i++) { /* the message */
 		if (sl[i].value == ALC_NONE)
@@ -1036,10 +1036,10 @@ static int check_index(vstate *v, const alc_section *sec, const char *name,
 			return fail(v->diag, AL_ECORRUPT, "%s slot %u: key string "
 			            "offset %u out of range (STRS has %u bytes)",
 			            name, i, sl[i].key, c->strs_size);
-		if (n == c->nsvcs ? sl[i].scope != 0 : sl[i].scope >= c->nsvcs)
+		if (scoped ? sl[i].scope >= c->nsvcs : sl[i].scope != 0)
 			return fail(v->diag, AL_ECORRUPT, "%s slot %u: scope %u %s",
-			            name, i, sl[i].scope, n == c->nsvcs ? "is not 0"
-			            : "is not a service index");
+			            name, i, sl[i].scope, scoped ? "is not a service index"
+			            : "is not 0");
 	}
 	if (used != ih->entry_count)
 		return fail(v->diag, AL_ECORRUPT, "%s.entry_count: %u, but %u "
@@ -1078,11 +1078,11 @@ static int validate(alc_catalog *c, alc_diag *diag)
 	    (rc = check_docs(&v)) || (rc = check_partitions(&v)) ||
 	    (rc = alc_policy_check(c, diag)) ||
 	    (rc = check_index(&v, by_id[ALC_SEC_IDX_SVC], "IDX_SVC", "SVCS",
-	                      c->nsvcs)) ||
+	                      c->nsvcs, 0)) ||
 	    (rc = check_index(&v, by_id[ALC_SEC_IDX_OP], "IDX_OP", "OPS",
-	                      c->nops)) ||
+	                      c->nops, 1)) ||
 	    (rc = check_index(&v, by_id[ALC_SEC_IDX_CLI], "IDX_CLI", "OPS",
-	                      c->nops)))
+	                      c->nops, 1)))
 		return rc;
 	return 0;
 }
