@@ -44,6 +44,12 @@ int64_t rt_now_ms(void)
 
 void rt_time_str(int64_t ms, char out[RT_TIME_TEXT])
 {
+	/* times come from stored records, which may be damaged: clamp to
+	 * years 0000..9999 before any arithmetic */
+	if (ms < -62167219200000LL)
+		ms = -62167219200000LL;
+	if (ms > 253402300799999LL)
+		ms = 253402300799999LL;
 	time_t s = (time_t)(ms >= 0 ? ms / 1000 : (ms - 999) / 1000);
 	int frac = (int)(ms - (int64_t)s * 1000);
 	struct tm tm;

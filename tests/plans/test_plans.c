@@ -24,6 +24,7 @@
  */
 #include <errno.h>
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -252,6 +253,10 @@ static void test_ids(void)
 	CHECK(rt_time_parse("2026-07-27T11:54:56Z", &ms) == 0 && ms == 1785153296000LL);
 	CHECK(rt_time_parse("2026-07-27", &ms) == 0 && ms == 1785110400000LL);
 	CHECK(rt_time_parse("1785153296789", &ms) == 0 && ms == 1785153296789LL);
+	rt_time_str(INT64_MIN, t); /* damaged records: clamped, no overflow */
+	CHECKF(strcmp(t, "0000-01-01T00:00:00.000Z") == 0, "%s", t);
+	rt_time_str(INT64_MAX, t);
+	CHECKF(strcmp(t, "9999-12-31T23:59:59.999Z") == 0, "%s", t);
 	CHECK(rt_time_parse("2026-13-01", &ms) == AL_EINVAL);
 	CHECK(rt_time_parse("yesterday", &ms) == AL_EINVAL);
 	CHECK(rt_time_parse("2026-07-27T11:54", &ms) == AL_EINVAL);
