@@ -363,6 +363,7 @@ static int gzip_body(rt_proto_request *req)
 		return AL_EIO;
 	}
 	p[n] = '\0';
+	rt_wipe(req->body.p, req->body.cap);
 	free(req->body.p);
 	req->body.p = p;
 	req->body.len = n;

@@ -20,6 +20,7 @@
 #include <strings.h>
 
 #include "alc_err.h"
+#include "rt_sigv4.h"
 
 /* ---- rt_buf ---------------------------------------------------------- */
 
@@ -218,6 +219,8 @@ void rt_proto_request_init(rt_proto_request *r)
 
 void rt_proto_request_free(rt_proto_request *r)
 {
+	if (r->body.p)
+		rt_wipe(r->body.p, r->body.cap);
 	rt_buf_free(&r->path);
 	rt_kvlist_free(&r->query);
 	rt_kvlist_free(&r->headers);

@@ -110,6 +110,7 @@ typedef struct rt_proto_request {
 #define RT_REQ_STREAMING_BODY   0x2u /* the body is a streaming blob payload */
 
 void rt_proto_request_init(rt_proto_request *r);
+/* Frees R's storage, wiping the body first (it may carry secrets). */
 void rt_proto_request_free(rt_proto_request *r);
 
 /* The encoded query "a=1&b=x%20y&flag" of R into OUT (appended); nothing
@@ -193,9 +194,12 @@ typedef struct rt_proto {
 	const char *name;        /* "awsJson1_0", "restXml", ... */
 	/* Build the request of OP for INPUT (an object keyed by member name,
 	 * validated and with idempotency tokens filled: rt_exec does that) into
-	 * REQ (initialised by the caller).  Returns 0, AL_EINVAL (a value the
-	 * wire format cannot carry, a missing label: ERR says which member),
-	 * AL_ENOMEM. */
+	 * REQ (initialised by the caller).  What every protocol shares comes
+	 * after, in rt_exec_prepare (rt_exec.h): service customizations,
+	 * request compression, then Content-MD5 (rt_proto_add_checksum, which
+	 * does nothing when the request already carries a checksum).  Returns
+	 * 0, AL_EINVAL (a value the wire format cannot carry, a missing label:
+	 * ERR says which member), AL_ENOMEM. */
 	int (*serialize)(const alc_catalog *cat, const alc_operation *op, const cJSON *input,
 	                 rt_proto_request *req, char *err, size_t errcap);
 	/* Read RESP, the answer to OP.  A success status (2xx, or the
