@@ -51,6 +51,8 @@ struct rt_exec {
 	size_t sigcap;
 	rt_endpoint ep;          /* result and scratch of the last resolution */
 	rt_endpoint_params epp;
+	int64_t skew;            /* seconds to add to the local clock, learnt
+	                            from a clock-skew error's Date header */
 };
 
 /* ---- small helpers -------------------------------------------------- */
@@ -173,6 +175,18 @@ int rt_exec_retry_safe(const alc_catalog *cat, const alc_operation *op, const cJ
 
 /* ---- the URL --------------------------------------------------------- */
 
+static int host_is_literal(const char *h, size_t n)
+{
+	if (n && h[0] == '[')
+		return 1;
+	if (n == 9 && strncasecmp(h, "localhost", 9) == 0)
+		return 1;
+	for (size_t i = 0; i < n; i++)
+		if (!((h[i] >= '0' && h[i] <= '9') || h[i] == '.'))
+			return 0;
+	return n > 0;
+}
+
 int rt_exec_target(const char *endpoint, const rt_proto_request *req, rt_buf *url,
                    rt_buf *host, rt_buf *path)
 {
@@ -214,13 +228,17 @@ int rt_exec_target(const char *endpoint, const rt_proto_request *req, rt_buf *ur
 	size_t bl = strlen(base);
 	while (bl && base[bl - 1] == '/')
 		bl--;
+	/* an IP address or localhost has no subdomains: no host prefix there */
+	size_t pre = req->host_prefix.len;
+	if (pre && host_is_literal(p, colon ? (size_t)(colon - p) : an))
+		pre = 0;
 	/* an empty request path (S3's bucket label gone) is the endpoint's */
 	const char *rp = req->path.p ? req->path.p : "";
 	if (!*rp && bl == 0)
 		rp = "/";
 	if (host) {
 		rt_buf_reset(host);
-		rt_buf_put(host, req->host_prefix.p, req->host_prefix.len);
+		rt_buf_put(host, req->host_prefix.p, pre);
 		rt_buf_put(host, p, hn);
 		if (host->err)
 			return host->err;
@@ -235,7 +253,7 @@ int rt_exec_target(const char *endpoint, const rt_proto_request *req, rt_buf *ur
 	if (url) {
 		rt_buf_reset(url);
 		rt_buf_puts(url, https ? "https://" : "http://");
-		rt_buf_put(url, req->host_prefix.p, req->host_prefix.len);
+		rt_buf_put(url, req->host_prefix.p, pre);
 		rt_buf_put(url, p, an);
 		rt_buf_put(url, base, bl);
 		rt_buf_puts(url, rp);
@@ -680,6 +698,30 @@ static int before_send(int curl_code)
 	return curl_code == 5 || curl_code == 6 || curl_code == 7;
 }
 
+/* After an error CODE that says the request's time was off (and a Date
+ * header in RESP): the offset to the server's clock, when it is more than
+ * a minute.  Returns 1 when the clock was corrected. */
+static int learn_skew(rt_exec *x, const rt_proto_response *resp, const char *code)
+{
+	static const char *const codes[] = { "RequestTimeTooSkewed", "RequestExpired",
+		                             "RequestInTheFuture", "InvalidSignatureException",
+		                             "SignatureDoesNotMatch", "AuthFailure" };
+	int hit = 0;
+	for (size_t i = 0; i < sizeof codes / sizeof codes[0]; i++)
+		if (strcmp(code, codes[i]) == 0)
+			hit = 1;
+	size_t n;
+	const char *d = hit ? rt_proto_header(resp, "Date", &n) : NULL;
+	rt_ts t;
+	if (!d || rt_ts_parse(d, n, ALC_TS_HTTP_DATE, &t))
+		return 0;
+	int64_t skew = t.sec - (int64_t)time(NULL);
+	if (skew > -60 && skew < 60)
+		return 0;
+	x->skew = skew;
+	return 1;
+}
+
 typedef struct page_ctx {
 	int64_t deadline;        /* monotonic ms, 0: none */
 } page_ctx;
@@ -775,6 +817,7 @@ static int one_page(rt_exec *x, const alc_operation *op, const cJSON *input, pag
 	hh[k++] = (rt_http_header){ "User-Agent", "airlock/" AIRLOCK_VERSION " md/exec" };
 
 	int retry_safe = rt_exec_retry_safe(cat, op, input);
+	int skew_fixed = 0;
 	int cost = 0;
 	rc = 0;
 	for (int attempt = 1;; attempt++) {
@@ -787,7 +830,7 @@ static int one_page(rt_exec *x, const alc_operation *op, const cJSON *input, pag
 				.session_token = x->creds.session_token,
 				.region = sregion,
 				.service = sname,
-				.time = x->o.fixed_time ? x->o.fixed_time : (int64_t)time(NULL),
+				.time = x->o.fixed_time ? x->o.fixed_time : (int64_t)time(NULL) + x->skew,
 				.flags = is_s3(cat, svc) ? RT_SIGV4_S3 : RT_SIGV4_DEFAULT,
 				.key_cache = &x->keys,
 			};
@@ -899,6 +942,16 @@ static int one_page(rt_exec *x, const alc_operation *op, const cJSON *input, pag
 			}
 			rc = prc;
 			cls = prc == AL_EPROTO ? rt_retry_classify(&res->error, prc) : RT_RETRY_NO;
+			/* A signature refused for the clock: AWS did not run the
+			 * request, so correct the clock from its Date and sign again
+			 * (once), whatever the operation. */
+			if (prc == AL_EPROTO && sign && !x->o.fixed_time && !skew_fixed &&
+			    learn_skew(x, &pr, res->error.code)) {
+				skew_fixed = 1;
+				rt_http_response_free(&hresp);
+				attempt--;
+				continue;
+			}
 		}
 		rt_http_response_free(&hresp);
 		if (cls == RT_RETRY_NO)

@@ -187,8 +187,9 @@ const char *rt_exec_input_endpoint(const alc_catalog *cat, const alc_operation *
  * header value (REQ's host prefix + the endpoint host, with its port
  * when not the scheme's default) into HOST, the path as sent (the
  * endpoint's base path, without a trailing '/', + REQ's path) into PATH,
- * and the full URL (scheme, host, path, encoded query) into URL.  Any of
- * the three may be NULL.  Returns 0, AL_EINVAL (not an http(s) URL, or a
+ * and the full URL (scheme, host, path, encoded query) into URL.  The
+ * host prefix is left out when the endpoint host is an IP address or
+ * localhost (no subdomains there).  Any of the three may be NULL.  Returns 0, AL_EINVAL (not an http(s) URL, or a
  * query or fragment in it), AL_ENOMEM. */
 int rt_exec_target(const char *endpoint, const rt_proto_request *req, rt_buf *url,
                    rt_buf *host, rt_buf *path);

@@ -94,9 +94,20 @@ class Handler(http.server.BaseHTTPRequestHandler):
         if isinstance(action, tuple) and action[0] == "slow":
             time.sleep(action[1])
             action = action[2]
+        extra = {}
+        if isinstance(action, tuple) and action[0] == "skewed":
+            # the server's clock is an hour ahead
+            extra["Date"] = time.strftime("%a, %d %b %Y %H:%M:%S GMT",
+                                          time.gmtime(time.time() + 3600))
+            action = (403, {"__type": "RequestTimeTooSkewed",
+                            "message": "The difference between the request time and the "
+                                       "current time is too large."})
         status, obj = action
         data = json.dumps(obj).encode()
-        self.send_response(status)
+        self.send_response_only(status)   # one Date header: ours
+        extra.setdefault("Date", self.date_time_string())
+        for k, v in extra.items():
+            self.send_header(k, v)
         self.send_header("Content-Type", "application/x-amz-json-1.0")
         self.send_header("x-amzn-RequestId", f"req-{srv.n}")
         self.send_header("Content-Length", str(len(data)))
@@ -241,6 +252,19 @@ def main():
     e = res[0].get("error", {})
     check(res[0]["attempts"] == 3 and e.get("code") == "NetworkError",
           "PutItem, connection refused: retried (never sent), 3 attempts", res[0])
+
+    # -- clock skew: corrected from the answer's Date, signed again once ----------------
+    r, log, wall = one(PUT, [("skewed",), ok200])
+    dates = [l["headers"].get("X-Amz-Date", "") for l in log]
+    ahead = len(dates) == 2 and dates[1] > dates[0] and \
+        abs(time.mktime(time.strptime(dates[1], "%Y%m%dT%H%M%SZ")) -
+            time.mktime(time.strptime(dates[0], "%Y%m%dT%H%M%SZ")) - 3600) < 120
+    check("output" in r and len(log) == 2 and ahead,
+          "RequestTimeTooSkewed: the clock corrected from Date, signed again (even PutItem)",
+          (r, dates))
+    r, log, wall = one(PUT, [("skewed",)])
+    check("error" in r and len(log) == 2 and r["error"]["code"] == "RequestTimeTooSkewed",
+          "skew corrected once only", r)
 
     # -- reads retry; client errors do not -------------------------------------------------
     r, log, wall = one(DESC, [ERR503, ok200])

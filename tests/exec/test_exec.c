@@ -239,7 +239,12 @@ static void test_rest(void)
 	      strncmp(url.p, "https://box-1.data.example.com:443/base/things/", 47) == 0,
 	      "target %s %s %s", host.p, path.p, url.p);
 	CHECK(rt_exec_target("http://[::1]:8080", &r, NULL, &host, NULL) == 0 &&
-	      strcmp(host.p, "box-1.data.[::1]:8080") == 0, "IPv6 host %s", host.p);
+	      strcmp(host.p, "[::1]:8080") == 0, "IPv6 host, no prefix: %s", host.p);
+	CHECK(rt_exec_target("http://127.0.0.1:80/", &r, &url, &host, NULL) == 0 &&
+	      strcmp(host.p, "127.0.0.1") == 0 && strncmp(url.p, "http://127.0.0.1:80/things", 26) == 0,
+	      "IPv4, default port, no prefix: %s %s", host.p, url.p);
+	CHECK(rt_exec_target("http://localhost:5000", &r, NULL, &host, NULL) == 0 &&
+	      strcmp(host.p, "localhost:5000") == 0, "localhost, no prefix: %s", host.p);
 	CHECK(rt_exec_target("ftp://x", &r, &url, NULL, NULL) == AL_EINVAL, "ftp refused");
 	CHECK(rt_exec_target("https://u@x", &r, &url, NULL, NULL) == AL_EINVAL, "userinfo refused");
 	CHECK(rt_exec_target("https://x/?a=b", &r, &url, NULL, NULL) == AL_EINVAL, "query refused");
