@@ -72,12 +72,12 @@ function handler(answer) {
   };
 }
 
-async function legacy(catalog, answer) {
+async function legacy(catalog, answer, extraEnv = {}) {
   const client = new Client({ name: 'plans-sdk-v1', version: '1.0.0' },
     answer ? { capabilities: { elicitation: { form: {} } } } : {});
   if (answer) client.setRequestHandler(ElicitRequestSchema, handler(answer));
   await client.connect(new StdioClientTransport({
-    command: fake, args: ['serve', '--catalog', catalog], env, stderr: 'inherit',
+    command: fake, args: ['serve', '--catalog', catalog], env: { ...env, ...extraEnv }, stderr: 'inherit',
   }));
   await client.listTools(); // the SDK checks structuredContent against these schemas
   return client;
@@ -275,6 +275,41 @@ await check('expired: an approval of the "fast" environment lasts 2 s', async ()
   const g = ok(await call(c, 'get_plan', { plan_id: p.planId }));
   assert.equal(g.state, 'Expired');
   refusal(await call(c, 'request_approval', { plan_id: p.planId, justification: 'again' }), 'expired');
+  await c.close();
+});
+
+await check('AwaitingApproval -> Expired; Approved -> Rejected (a person on a terminal)', async () => {
+  const c = await modern(catA, CANCEL);
+  const p = await plan(c, 'DeleteGadget', { Name: 'exp2' }, { profile: 'fast' });
+  assert.equal(ok(await call(c, 'request_approval', { plan_id: p.planId, justification: 'x' })).state,
+    'AwaitingApproval');
+  await new Promise((res) => setTimeout(res, 2500));
+  assert.equal(ok(await call(c, 'get_plan', { plan_id: p.planId })).state, 'Expired');
+  await c.close();
+  const a = await legacy(catA, APPROVE);
+  const q = await plan(a, 'DeleteGadget', { Name: 'veto' });
+  assert.equal(ok(await call(a, 'request_approval', { plan_id: q.planId, justification: 'x' })).state, 'Approved');
+  const j = cli('reject', q.planId, '--comment', 'changed my mind');
+  assert.equal(j.status, 0, j.stderr);
+  refusal(await call(a, 'apply_plan', { plan_id: q.planId }), 'state');
+  assert.equal(ok(await call(a, 'get_plan', { plan_id: q.planId })).state, 'Rejected');
+  await a.close();
+});
+
+await check('Applying -> ApplyFailed: AWS answers with an error (3 attempts); the plan is used up', async () => {
+  const c = await legacy(catA, null, { AIRLOCK_FAKE_FAIL: '1', AIRLOCK_FAKE_ATTEMPTS: '3' });
+  const p = await plan(c, 'CreateGadget', { Name: 'willfail' });
+  const r = await call(c, 'apply_plan', { plan_id: p.planId });
+  assert.equal(r.isError, true);
+  assert.match(r.content[0].text, /ThrottlingException/);
+  assert.match(r.content[0].text, /3 attempts/);
+  const g = ok(await call(c, 'get_plan', { plan_id: p.planId }));
+  assert.equal(g.state, 'ApplyFailed');
+  assert.equal(g.apply.error.code, 'ThrottlingException');
+  refusal(await call(c, 'apply_plan', { plan_id: p.planId }), 'already_applied');
+  const kinds = ok(await call(c, 'query_audit', { plan_id: p.planId })).records.map((x) => x.kind);
+  assert.deepEqual(kinds, ['plan', 'decision', 'apply_start', 'apply_retry', 'apply_retry',
+    'apply_outcome', 'apply_refused']);
   await c.close();
 });
 
