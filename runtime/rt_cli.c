@@ -72,9 +72,9 @@ static const char usage_text[] =
 	"  airlock audit show SEQ|OPID | export --jsonl | verify\n"
 	"      The hash-chained audit log; verify exits 1 when the chain is broken.\n"
 	"  airlock call SERVICE OPERATION [--input JSON|@FILE|@-] [--region R] [--profile P]\n"
-	"               [--paginate N] [--endpoint-url URL]\n"
-	"      Run one read operation now, if the policy allows it outright (development\n"
-	"      and tests; anything else goes through plan and apply).\n"
+	"      Plan and apply one read operation the policy allows without approval, in one\n"
+	"      step and audited like any apply (the read_operation tool); anything else is\n"
+	"      refused and goes through plan and apply.\n"
 	"  airlock --version\n"
 	"  airlock help [COMMAND]\n"
 	"\n"
@@ -918,15 +918,12 @@ static void print_version(void)
 
 int rt_cli_main(int argc, char **argv)
 {
-	/* call: one read operation now, for development and tests (rt_exec_cli.c) */
-	if (argc > 1 && strcmp(argv[1], "call") == 0)
-		return rt_exec_cli_main(argc - 1, argv + 1);
 	/* whoami has its own options (rt_sts.c) and needs no catalog. */
 	if (argc > 1 && strcmp(argv[1], "whoami") == 0)
 		return rt_sts_whoami_main(argc - 1, argv + 1);
 	/* plans, approvals and the audit log have their own options */
-	static const char *const plan_cmds[] = { "plan", "apply", "plans", "show", "approve",
-	                                         "reject", "audit" };
+	static const char *const plan_cmds[] = { "call", "plan", "apply", "plans", "show",
+	                                         "approve", "reject", "audit" };
 	for (size_t i = 0; argc > 1 && i < sizeof plan_cmds / sizeof plan_cmds[0]; i++)
 		if (strcmp(argv[1], plan_cmds[i]) == 0)
 			return rt_plan_cli_main(argc - 1, argv + 1);

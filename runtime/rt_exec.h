@@ -202,9 +202,4 @@ void rt_uuid4(char out[37]);
  * alc_op_is_read), or it has an idempotency token member that INPUT sets. */
 int rt_exec_retry_safe(const alc_catalog *cat, const alc_operation *op, const cJSON *input);
 
-/* `airlock call SERVICE OPERATION ...` (rt_exec_cli.c): one read
- * operation, allowed outright by the policy, executed now; ARGV[0] is
- * "call".  Exit status as rt_cli.h. */
-int rt_exec_cli_main(int argc, char **argv);
-
 #endif

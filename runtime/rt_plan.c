@@ -2019,6 +2019,13 @@ static int exec_real(const rt_plan_exec_req *rq, rt_plan_exec_res *rs)
 	rt_exec_options eo;
 	memset(&eo, 0, sizeof eo);
 	eo.profile = rq->profile && rq->profile[0] ? rq->profile : NULL;
+	/* A plan records the profile the default chain resolves to ("default"
+	 * or AWS_PROFILE) when none was named.  Passing that name as if given
+	 * would skip environment credentials, which the AWS CLI only does for
+	 * an explicit --profile: so when it is still what the default chain
+	 * resolves to, apply uses the default chain. */
+	if (eo.profile && strcmp(eo.profile, rt_awsconfig_profile_name(NULL)) == 0)
+		eo.profile = NULL;
 	eo.region = rq->region && rq->region[0] ? rq->region : NULL;
 	eo.no_validate = 1;
 	rt_exec *x = NULL;

@@ -387,6 +387,40 @@ static int cmd_plan(const popts *o, rt_plans *p, const rt_id *tx)
 	return rc;
 }
 
+/* airlock call: plan and apply one read operation the policy allows
+ * without approval, audited like any apply (rt_plans_read); anything else
+ * is refused and goes through plan and apply. */
+static int cmd_call(const popts *o, rt_plans *p, const rt_id *tx)
+{
+	char *text = o->input ? read_text(o->input) : strdup("{}");
+	if (!text)
+		return RT_EXIT_USAGE;
+	cJSON *input = cJSON_ParseWithOpts(text, NULL, 1);
+	free(text);
+	if (!cJSON_IsObject(input)) {
+		cJSON_Delete(input);
+		usage("--input must be a JSON object");
+		return RT_EXIT_USAGE;
+	}
+	rt_plan_request rq = { o->pos[1], o->pos[2], input, o->region, o->profile, o->account };
+	rt_plan_out out;
+	memset(&out, 0, sizeof out);
+	int rc = rt_plans_read(p, &rq, tx, &out);
+	cJSON_Delete(input);
+	if (rc) {
+		fprintf(stderr, "airlock: call: %s\n", al_strerror(rc));
+		return RT_EXIT_FAILURE;
+	}
+	if (out.error) {
+		rc = refused("call", &out);
+		rt_plan_out_free(&out);
+		return rc;
+	}
+	rc = print_json(stdout, out.result);
+	rt_plan_out_free(&out);
+	return rc;
+}
+
 static int cmd_apply(const popts *o, rt_plans *p, const rt_id *tx)
 {
 	rt_plan_out out;
@@ -763,7 +797,14 @@ int rt_plan_cli_main(int argc, char **argv)
 		return RT_EXIT_OK;
 	}
 	int need_cat = 0;
-	if (strcmp(cmd, "plan") == 0) {
+	if (strcmp(cmd, "call") == 0) {
+		if (o.npos != 3) {
+			usage("call needs SERVICE OPERATION [--input JSON|@FILE|@-], e.g. airlock call "
+			      "s3 list-buckets");
+			return RT_EXIT_USAGE;
+		}
+		need_cat = 1;
+	} else if (strcmp(cmd, "plan") == 0) {
 		if (o.npos != 3 || !o.input) {
 			usage("plan needs SERVICE OPERATION --input JSON|@FILE|@-, e.g. airlock plan "
 			      "cloudformation delete-stack --input '{\"StackName\":\"x\"}'");
@@ -804,7 +845,9 @@ int rt_plan_cli_main(int argc, char **argv)
 	}
 	rt_id tx;
 	rt_id_new(&tx, rt_now_ms());
-	if (strcmp(cmd, "plan") == 0)
+	if (strcmp(cmd, "call") == 0)
+		rc = cmd_call(&o, p, &tx);
+	else if (strcmp(cmd, "plan") == 0)
 		rc = cmd_plan(&o, p, &tx);
 	else if (strcmp(cmd, "apply") == 0)
 		rc = cmd_apply(&o, p, &tx);
