@@ -1227,22 +1227,46 @@ void alc_close(alc_catalog *cat)
 
 /* ---- lookups -------------------------------------------------------- */
 
-size_t alc_normalise(char *out, size_t cap, const char *name, size_t len)
+/* The normalisation as a table: A-Z to a-z, ' ' to '-', every other
+ * byte (NUL included) to itself.  One load per byte and no branch: names
+ * are normalised on every lookup. */
+static const uint8_t norm_tab[256] = {
+#define R4(b) (b), (b) + 1, (b) + 2, (b) + 3
+#define R16(b) R4(b), R4((b) + 4), R4((b) + 8), R4((b) + 12)
+	R16(0x00), R16(0x10),
+	'-', 0x21, 0x22, 0x23, 0x24, 0x25, 0x26, 0x27, 0x28, 0x29, 0x2a, 0x2b,
+	0x2c, 0x2d, 0x2e, 0x2f, R16(0x30),
+	0x40, R4('a'), R4('e'), R4('i'), R4('m'), 'q', 'r', 's', 't', 'u',
+	'v', 'w', 'x', 'y', 'z', 0x5b, 0x5c, 0x5d, 0x5e, 0x5f,
+	R16(0x60), R16(0x70), R16(0x80), R16(0x90), R16(0xa0), R16(0xb0),
+	R16(0xc0), R16(0xd0), R16(0xe0), R16(0xf0)
+#undef R16
+#undef R4
+};
+_Static_assert(sizeof norm_tab == 256, "norm_tab");
+
+/* Normalise and tell whether a '-' was produced (DASH may be NULL). */
+static size_t normalise(char *out, size_t cap, const char *name, size_t len,
+                        int *dash)
 {
 	if (len == 0 || len >= cap)
 		return 0;
+	unsigned nul = 0, minus = 0;
 	for (size_t i = 0; i < len; i++) {        /* bound: len < cap */
-		char ch = name[i];
-		if (ch == '\0')
-			return 0;
-		if (ch >= 'A' && ch <= 'Z')
-			ch = (char)(ch - 'A' + 'a');
-		else if (ch == ' ')
-			ch = '-';
-		out[i] = ch;
+		uint8_t c = norm_tab[(uint8_t)name[i]];
+		nul |= (c == 0);
+		minus |= (c == '-');
+		out[i] = (char)c;
 	}
 	out[len] = '\0';
-	return len;
+	if (dash)
+		*dash = (int)minus;
+	return nul ? 0 : len;
+}
+
+size_t alc_normalise(char *out, size_t cap, const char *name, size_t len)
+{
+	return normalise(out, cap, name, len, NULL);
 }
 
 /* Stored key at K (NUL-terminated in STRS) equals KEY[0..LEN)?  Never reads
@@ -1251,17 +1275,11 @@ size_t alc_normalise(char *out, size_t cap, const char *name, size_t len)
  * stored key is normalised character by character as it is compared. */
 static int key_eq(const char *k, const char *key, size_t len)
 {
-	for (size_t i = 0; i < len; i++) {        /* bound: len */
-		char c = k[i];
-		if (c == '\0')
+	/* KEY holds no NUL, so a NUL in K (normalised to itself) mismatches
+	 * before the loop can read past K's terminator. */
+	for (size_t i = 0; i < len; i++)          /* bound: len */
+		if ((char)norm_tab[(uint8_t)k[i]] != key[i])
 			return 0;
-		if (c >= 'A' && c <= 'Z')
-			c = (char)(c + ('a' - 'A'));
-		else if (c == ' ')
-			c = '-';
-		if (c != key[i])
-			return 0;
-	}
 	return k[len] == '\0';
 }
 
@@ -1326,14 +1344,14 @@ const alc_operation *alc_find_operation(const alc_catalog *cat,
 		return NULL;
 	uint32_t si = alc_svc_index(cat, s);
 	char key[ALC_KEY_MAX];
-	size_t n = alc_normalise(key, sizeof key, op, olen);
+	int dash;
+	size_t n = normalise(key, sizeof key, op, olen, &dash);
 	if (!n)
 		return NULL;
 	/* Smithy names never contain '-' and CLI names of more than one word
 	 * always do (a one-word CLI name is the Smithy name in lower case):
 	 * one probe, in the index that can hold the name. */
-	uint32_t i = alc_index_lookup_op(cat, memchr(key, '-', n) ? cat->idx_cli
-	                                                            : cat->idx_op,
+	uint32_t i = alc_index_lookup_op(cat, dash ? cat->idx_cli : cat->idx_op,
 	                                 si, key, n);
 	return i == ALC_NONE ? NULL : &cat->ops[i];
 }
