@@ -72,6 +72,7 @@ static const char usage_text[] =
 	"  airlock audit show SEQ|OPID | export --jsonl | verify\n"
 	"      The hash-chained audit log; verify exits 1 when the chain is broken.\n"
 	"  airlock call SERVICE OPERATION [--input JSON|@FILE|@-] [--region R] [--profile P]\n"
+	"               [--pages N]\n"
 	"      Plan and apply one read operation the policy allows without approval, in one\n"
 	"      step and audited like any apply (the read_operation tool); anything else is\n"
 	"      refused and goes through plan and apply.\n"

@@ -230,7 +230,12 @@ typedef struct rt_plan_request {
 	const cJSON *input;          /* NULL: {} */
 	const char *region, *profile, *account; /* NULL: from the AWS
 	                                configuration (account: not known) */
+	int max_pages;               /* rt_plans_read: pages to fetch and merge
+	                                (RT_PLAN_MAX_PAGES at most); 0: one */
 } rt_plan_request;
+
+/* Bound on the pages one read fetches. */
+#define RT_PLAN_MAX_PAGES 100
 
 /* Validates, decides, fills idempotency tokens, stores the plan and its
  * audit records (plan, decision) in one transaction.  The result is the
@@ -273,6 +278,7 @@ typedef struct rt_plan_exec_req {
 	const alc_operation *op;
 	const cJSON *input;
 	const char *region, *profile;
+	int max_pages;                /* read operations: pages to fetch; 0: one */
 } rt_plan_exec_req;
 
 typedef struct rt_plan_exec_res {

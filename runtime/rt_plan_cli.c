@@ -53,7 +53,7 @@
 
 typedef struct popts {
 	const char *catalog, *input, *region, *profile, *account, *justification;
-	const char *comment, *name, *state, *limit, *plan, *tx, *since;
+	const char *comment, *name, *state, *limit, *plan, *tx, *since, *pages;
 	int json, jsonl, help;
 	const char *pos[MAX_POS];
 	int npos;
@@ -83,6 +83,7 @@ static int parse(int argc, char **argv, popts *o)
 		{ "--name", offsetof(popts, name) },
 		{ "--state", offsetof(popts, state) },
 		{ "--limit", offsetof(popts, limit) },
+		{ "--pages", offsetof(popts, pages) },
 		{ "--plan", offsetof(popts, plan) },
 		{ "--tx", offsetof(popts, tx) },
 		{ "--since", offsetof(popts, since) },
@@ -344,7 +345,7 @@ static int cmd_plan(const popts *o, rt_plans *p, const rt_id *tx)
 		usage("--input must be a JSON object");
 		return RT_EXIT_USAGE;
 	}
-	rt_plan_request rq = { o->pos[1], o->pos[2], input, o->region, o->profile, o->account };
+	rt_plan_request rq = { o->pos[1], o->pos[2], input, o->region, o->profile, o->account, 0 };
 	rt_plan_out out;
 	memset(&out, 0, sizeof out);
 	int rc = rt_plans_create(p, &rq, tx, &out);
@@ -402,7 +403,17 @@ static int cmd_call(const popts *o, rt_plans *p, const rt_id *tx)
 		usage("--input must be a JSON object");
 		return RT_EXIT_USAGE;
 	}
-	rt_plan_request rq = { o->pos[1], o->pos[2], input, o->region, o->profile, o->account };
+	rt_plan_request rq = { o->pos[1], o->pos[2], input, o->region, o->profile, o->account, 0 };
+	if (o->pages) {
+		char *end;
+		long n = strtol(o->pages, &end, 10);
+		if (*end || n < 1 || n > RT_PLAN_MAX_PAGES) {
+			cJSON_Delete(input);
+			usage("--pages takes a number from 1 to %d", RT_PLAN_MAX_PAGES);
+			return RT_EXIT_USAGE;
+		}
+		rq.max_pages = (int)n;
+	}
 	rt_plan_out out;
 	memset(&out, 0, sizeof out);
 	int rc = rt_plans_read(p, &rq, tx, &out);

@@ -140,7 +140,10 @@ static const rt_tool_def plan_tools[] = {
 		"plan, the decision and the call are audited like any apply. Returns the plan with "
 		"applied: true and the operation's output. Writes, and reads that are denied or need "
 		"approval, are refused: use plan_operation and apply_plan for those.",
-		"{\"type\":\"object\",\"properties\":{" CALL_ARGS "},"
+		"{\"type\":\"object\",\"properties\":{" CALL_ARGS ","
+		"\"max_pages\":{\"type\":\"integer\",\"minimum\":1,\"maximum\":100,"
+		"\"description\":\"For paginated reads: fetch up to this many pages and merge "
+		"their items (default 1).\"}},"
 		"\"required\":[\"service\",\"operation\",\"input\"],\"additionalProperties\":false}",
 		"{\"type\":\"object\",\"properties\":{" PLAN_PROPS ","
 		"\"applied\":{\"type\":\"boolean\"},"
@@ -348,9 +351,22 @@ static int call_request(const char *tool, const cJSON *args, rt_plan_request *rq
 {
 	static const char *const allowed[] = { "service", "operation", "input", "region",
 	                                       "profile", NULL };
+	static const char *const allowed_read[] = { "service", "operation", "input", "region",
+	                                            "profile", "max_pages", NULL };
+	int is_read = strcmp(tool, "read_operation") == 0;
 	memset(rq, 0, sizeof *rq);
-	if ((out->error = unknown_arg(tool, args, allowed)))
+	if ((out->error = unknown_arg(tool, args, is_read ? allowed_read : allowed)))
 		return -1;
+	const cJSON *mp = cJSON_GetObjectItemCaseSensitive(args, "max_pages");
+	if (is_read && mp) {
+		if (!cJSON_IsNumber(mp) || mp->valuedouble != (double)(int)mp->valuedouble ||
+		    mp->valuedouble < 1 || mp->valuedouble > RT_PLAN_MAX_PAGES) {
+			out->error = fmt("%s: \"max_pages\" must be an integer from 1 to %d.", tool,
+			                 RT_PLAN_MAX_PAGES);
+			return -1;
+		}
+		rq->max_pages = (int)mp->valuedouble;
+	}
 	if (!(rq->service = str_arg(tool, args, "service", 1, 256, &out->error)) ||
 	    !(rq->operation = str_arg(tool, args, "operation", 1, 256, &out->error)))
 		return -1;
