@@ -693,6 +693,18 @@ static int get_creds(rt_exec *x, rt_exec_result *res)
 /* 1 when the failure happened before any byte could reach the server:
  * libcurl's CURLE_COULDNT_RESOLVE_PROXY (5), _RESOLVE_HOST (6),
  * _COULDNT_CONNECT (7), stable values of its ABI (rt_http keeps the code). */
+/* A NUL-terminated copy of N bytes that need not be terminated (strndup
+ * may look for a NUL past N, and ASan's strict string checks say so). */
+static char *dup_bytes(const char *p, size_t n)
+{
+	char *d = malloc(n + 1);
+	if (d) {
+		memcpy(d, p, n);
+		d[n] = '\0';
+	}
+	return d;
+}
+
 static int before_send(int curl_code)
 {
 	return curl_code == 5 || curl_code == 6 || curl_code == 7;
@@ -866,8 +878,8 @@ static int one_page(rt_exec *x, const alc_operation *op, const cJSON *input, pag
 			}
 			/* the signer's headers are not NUL-terminated: copy them */
 			for (size_t i = 0; i < sig.nadd; i++) {
-				hh[nsend].name = strndup(sig.add[i].name, sig.add[i].name_len);
-				hh[nsend].value = strndup(sig.add[i].value, sig.add[i].value_len);
+				hh[nsend].name = dup_bytes(sig.add[i].name, sig.add[i].name_len);
+				hh[nsend].value = dup_bytes(sig.add[i].value, sig.add[i].value_len);
 				nsend++;
 			}
 		}
