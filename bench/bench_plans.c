@@ -173,7 +173,7 @@ int main(int argc, char **argv)
 
 	/* plan latency (the first plan opens the policy: warm up once) */
 	double *lat = malloc((size_t)(plans > 1000 ? plans : 1000) * sizeof *lat);
-	rt_plan_request rq = { svc, op, in, "us-east-1", "dev", NULL, 0 };
+	rt_plan_request rq = { svc, op, in, "us-east-1", "dev", NULL, 0, NULL, NULL };
 	rt_id tx;
 	rt_plan_out o;
 	memset(&o, 0, sizeof o);

@@ -263,6 +263,34 @@ static void progress(rt_mcp *m, const req *r, const cJSON *token, double done,
 	emit(m, rt_rpc_notification("notifications/progress", p));
 }
 
+/* A page of a paginated read_operation: a progress notification (the
+ * total is not known in advance), and a cancel check between pages. */
+static int page_progress(void *ud, int page, size_t items, int more)
+{
+	rt_mcp *m = ud;
+	if (m->asking && m->asking_token) {
+		cJSON *p = cJSON_CreateObject();
+		cJSON *tok = rt_rpc_id_copy(m->asking_token);
+		char msg[96];
+		snprintf(msg, sizeof msg, "page %d fetched, %zu items so far%s", page, items,
+		         more ? ", more to come" : "");
+		if (p && tok) {
+			/* Progress must grow and the call's own progress ends at
+			 * 1 of 1: page k reports 1 - 1/(k+1), always below 1. */
+			cJSON_AddItemToObject(p, "progressToken", tok);
+			cJSON_AddNumberToObject(p, "progress", 1.0 - 1.0 / (page + 1));
+			cJSON_AddNumberToObject(p, "total", 1);
+			if (m->asking->ver >= V_2025_03_26)
+				cJSON_AddStringToObject(p, "message", msg);
+			emit(m, rt_rpc_notification("notifications/progress", p));
+		} else {
+			cJSON_Delete(p);
+			cJSON_Delete(tok);
+		}
+	}
+	return check_cancel(m);
+}
+
 /* Finishes a result object for the request's era and sends it. */
 static void respond_result(rt_mcp *m, const req *r, cJSON *res)
 {
@@ -627,7 +655,11 @@ static void do_tools_call(rt_mcp *m, const req *r)
 	m->tools.elicit = elicit_for(m, r, &el);
 	m->asking = r;
 	m->asking_token = token;
+	m->tools.page_progress = page_progress;
+	m->tools.page_progress_ud = m;
 	int rc = rt_tools_call(&m->tools, name->valuestring, args, &tr, check_cancel, m);
+	m->tools.page_progress = NULL;
+	m->tools.page_progress_ud = NULL;
 	m->tools.elicit = NULL;
 	m->asking = NULL;
 	m->asking_token = NULL;

@@ -1722,6 +1722,8 @@ typedef struct apply_ctx {
 	char region[64], profile[128];
 	int has_region;
 	int max_pages;               /* reads (rt_plans_read) */
+	int (*progress)(void *, int, size_t, int);
+	void *progress_ud;
 	/* the outcome */
 	rt_plan_exec_res res;
 	int exec_rc;
@@ -2042,7 +2044,7 @@ static int exec_real(const rt_plan_exec_req *rq, rt_plan_exec_res *rs)
 	}
 	rt_exec_result r;
 	rt_exec_result_init(&r);
-	rt_exec_call_options co = { rq->max_pages, NULL, NULL, 0 };
+	rt_exec_call_options co = { rq->max_pages, rq->progress, rq->progress_ud, 0 };
 	rc = rt_exec_call(x, rq->op, rq->input, &co, &r);
 	rs->attempts = r.attempts;
 	snprintf(rs->request_id, sizeof rs->request_id, "%s", r.request_id);
@@ -2076,12 +2078,17 @@ static int run_executor(const rt_plan_exec_req *rq, rt_plan_exec_res *rs)
 #endif
 }
 
-static int apply_id(rt_plans *p, const rt_id *id, const rt_id *tx, int max_pages,
-                    rt_plan_out *o)
+static int apply_id(rt_plans *p, const rt_id *id, const rt_id *tx,
+                    const rt_plan_request *read, rt_plan_out *o)
 {
 	apply_ctx a;
 	memset(&a, 0, sizeof a);
-	a.max_pages = max_pages;
+	if (read) {
+		a.max_pages = read->max_pages > RT_PLAN_MAX_PAGES ? RT_PLAN_MAX_PAGES
+		                                                  : read->max_pages;
+		a.progress = read->progress;
+		a.progress_ud = read->progress_ud;
+	}
 	a.p = p;
 	a.o = o;
 	apply_txn_ctx x = { &a, tx };
@@ -2099,7 +2106,8 @@ static int apply_id(rt_plans *p, const rt_id *id, const rt_id *tx, int max_pages
 	}
 	/* Applying is on disk: from here the plan is never sent again */
 	rt_plan_exec_req rq = { p->cat, a.op, a.input, a.has_region ? a.region : NULL,
-	                        a.profile[0] ? a.profile : NULL, a.max_pages };
+	                        a.profile[0] ? a.profile : NULL, a.max_pages,
+	                        a.progress, a.progress_ud };
 	a.res.attempts = 1;
 	a.exec_rc = run_executor(&rq, &a.res);
 	if (a.res.attempts < 1)
@@ -2154,7 +2162,7 @@ int rt_plans_apply(rt_plans *p, const char *text, const rt_id *tx, rt_plan_out *
 	rt_id id;
 	if (!resolve_or_refuse(p, text, &id, o))
 		return o->error ? 0 : AL_ENOMEM;
-	return apply_id(p, &id, tx, 0, o);
+	return apply_id(p, &id, tx, NULL, o);
 }
 
 int rt_plans_read(rt_plans *p, const rt_plan_request *rq, const rt_id *tx, rt_plan_out *o)
@@ -2200,5 +2208,5 @@ int rt_plans_read(rt_plans *p, const rt_plan_request *rq, const rt_id *tx, rt_pl
 		return rt_plan_refuse(o, "failed", "internal: bad plan id");
 	}
 	cJSON_Delete(plan);
-	return apply_id(p, &id, tx, rq->max_pages > RT_PLAN_MAX_PAGES ? RT_PLAN_MAX_PAGES : rq->max_pages, o);
+	return apply_id(p, &id, tx, rq, o);
 }

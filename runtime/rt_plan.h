@@ -232,6 +232,9 @@ typedef struct rt_plan_request {
 	                                configuration (account: not known) */
 	int max_pages;               /* rt_plans_read: pages to fetch and merge
 	                                (RT_PLAN_MAX_PAGES at most); 0: one */
+	int (*progress)(void *ud, int page, size_t items, int more); /* per
+	                                page (rt_exec_progress_fn), or NULL */
+	void *progress_ud;
 } rt_plan_request;
 
 /* Bound on the pages one read fetches. */
@@ -279,6 +282,8 @@ typedef struct rt_plan_exec_req {
 	const cJSON *input;
 	const char *region, *profile;
 	int max_pages;                /* read operations: pages to fetch; 0: one */
+	int (*progress)(void *ud, int page, size_t items, int more);
+	void *progress_ud;
 } rt_plan_exec_req;
 
 typedef struct rt_plan_exec_res {

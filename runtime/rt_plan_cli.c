@@ -345,7 +345,7 @@ static int cmd_plan(const popts *o, rt_plans *p, const rt_id *tx)
 		usage("--input must be a JSON object");
 		return RT_EXIT_USAGE;
 	}
-	rt_plan_request rq = { o->pos[1], o->pos[2], input, o->region, o->profile, o->account, 0 };
+	rt_plan_request rq = { o->pos[1], o->pos[2], input, o->region, o->profile, o->account, 0, NULL, NULL };
 	rt_plan_out out;
 	memset(&out, 0, sizeof out);
 	int rc = rt_plans_create(p, &rq, tx, &out);
@@ -403,7 +403,7 @@ static int cmd_call(const popts *o, rt_plans *p, const rt_id *tx)
 		usage("--input must be a JSON object");
 		return RT_EXIT_USAGE;
 	}
-	rt_plan_request rq = { o->pos[1], o->pos[2], input, o->region, o->profile, o->account, 0 };
+	rt_plan_request rq = { o->pos[1], o->pos[2], input, o->region, o->profile, o->account, 0, NULL, NULL };
 	if (o->pages) {
 		char *end;
 		long n = strtol(o->pages, &end, 10);

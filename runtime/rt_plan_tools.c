@@ -400,6 +400,8 @@ int rt_plan_tools_call(rt_tools *t, const char *name, const cJSON *args, rt_tool
 	if (strcmp(name, "plan_operation") == 0 || strcmp(name, "read_operation") == 0) {
 		if (call_request(name, args, &rq, out) != 0)
 			return out->error ? 0 : AL_ENOMEM;
+		rq.progress = t->page_progress;
+		rq.progress_ud = t->page_progress_ud;
 		rc = name[0] == 'p' ? rt_plans_create(t->plans, &rq, &tx, &o)
 		                    : rt_plans_read(t->plans, &rq, &tx, &o);
 	} else if (strcmp(name, "request_approval") == 0) {

@@ -56,6 +56,11 @@ typedef struct rt_tools {
 	const struct rt_elicit *elicit; /* how the client can be asked (set
 	                               by the MCP server per call, rt_approve.h);
 	                               NULL: it cannot */
+	/* Pages of a paginated read (read_operation): set by the MCP server
+	 * per call when the client asked for progress; a non-zero return
+	 * stops after this page (rt_exec_progress_fn).  NULL: none. */
+	int (*page_progress)(void *ud, int page, size_t items, int more);
+	void *page_progress_ud;
 } rt_tools;
 
 void rt_tools_init(rt_tools *t, const alc_catalog *cat);

@@ -74,3 +74,12 @@ endif()
 add_executable(test_exec ${EXEC_DIR}/test_exec.c)
 target_link_libraries(test_exec PRIVATE rt_core exec_json_fuzz_catalog)
 add_test(NAME exec.unit COMMAND test_exec)
+
+# exec.pages: read_operation over MCP fetching 3 pages from moto, with a
+# progress notification per page (read_pages.py).
+if(TARGET airlock)
+  add_test(NAME exec.pages
+           COMMAND ${AIRLOCK_PYTHON3} ${EXEC_DIR}/read_pages.py $<TARGET_FILE:airlock>
+                   ${EXEC_CATALOG})
+  set_tests_properties(exec.pages PROPERTIES FIXTURES_REQUIRED exec_catalog)
+endif()

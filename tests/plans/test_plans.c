@@ -81,7 +81,7 @@ static const char *plan(rt_plans *p, const char *op, const char *input, const ch
 {
 	static char state[32];
 	cJSON *in = cJSON_Parse(input);
-	rt_plan_request rq = { "gadgets", op, in, "us-east-1", profile, NULL, 0 };
+	rt_plan_request rq = { "gadgets", op, in, "us-east-1", profile, NULL, 0, NULL, NULL };
 	rt_plan_out o = { 0 };
 	rt_id t = tx();
 	int rc = rt_plans_create(p, &rq, &t, &o);
@@ -571,7 +571,7 @@ static void test_lifecycle(void)
 	REFUSED(&o, "policy_denies");
 	/* an unknown operation is no plan at all */
 	{
-		rt_plan_request rq = { "gadgets", "FlyGadget", NULL, NULL, NULL, NULL, 0 };
+		rt_plan_request rq = { "gadgets", "FlyGadget", NULL, NULL, NULL, NULL, 0, NULL, NULL };
 		rt_id t = tx();
 		memset(&o, 0, sizeof o);
 		rt_plans_create(p, &rq, &t, &o);
@@ -782,14 +782,14 @@ static void test_lifecycle(void)
 	/* read_operation */
 	{
 		cJSON *in = cJSON_Parse("{}");
-		rt_plan_request rq = { "gadgets", "ListGadgets", in, "us-east-1", NULL, NULL, 0 };
+		rt_plan_request rq = { "gadgets", "ListGadgets", in, "us-east-1", NULL, NULL, 0, NULL, NULL };
 		rt_id t = tx();
 		memset(&o, 0, sizeof o);
 		rc = rt_plans_read(p, &rq, &t, &o);
 		OK(&o, rc);
 		CHECK(cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(o.result, "applied")));
 		rt_plan_out_free(&o);
-		rt_plan_request w = { "gadgets", "CreateGadget", in, "us-east-1", NULL, NULL, 0 };
+		rt_plan_request w = { "gadgets", "CreateGadget", in, "us-east-1", NULL, NULL, 0, NULL, NULL };
 		rt_plans_read(p, &w, &t, &o);
 		REFUSED(&o, "not_read");
 		/* a big answer goes to the file store */
@@ -1162,7 +1162,7 @@ static void test_audit(void)
 	CHECK(rt_audit_verify(s, &r) == 0 && !r.intact);
 	char id[RT_ID_TEXT];
 	cJSON *in = cJSON_Parse("{\"Name\":\"after\"}");
-	rt_plan_request rq = { "gadgets", "CreateGadget", in, NULL, NULL, NULL, 0 };
+	rt_plan_request rq = { "gadgets", "CreateGadget", in, NULL, NULL, NULL, 0, NULL, NULL };
 	rt_plan_out o = { 0 };
 	rt_id t = tx();
 	rt_plans_create(p, &rq, &t, &o);
