@@ -28,6 +28,7 @@
 #include "rt_policy.h"
 #include "rt_schema.h"
 #include "rt_search.h"
+#include "rt_sts.h"
 #include "rt_tools.h"
 #ifdef AIRLOCK_HAVE_EXEC
 #include "rt_exec.h"
@@ -1479,6 +1480,24 @@ static cJSON *caller_json(const char *profile, const char *region, const char *a
 
 #define VIOLATIONS_KEPT 20
 
+/* Can a decision of this policy depend on the account?  Allowed-account
+ * lists, environments listing accounts, or a rule condition on the account
+ * or the environment. */
+static int policy_uses_account(const alc_policy *pol)
+{
+	if (!pol || !pol->hdr)
+		return 0;
+	if (pol->hdr->flags & ALC_POL_ACCOUNTS)
+		return 1;
+	for (uint32_t i = 0; i < pol->nenvs; i++)
+		if (pol->envs[i].accounts_count)
+			return 1;
+	for (uint32_t i = 0; i < pol->nconds; i++)
+		if (pol->conds[i].subject == ALC_PS_ACCOUNT || pol->conds[i].subject == ALC_PS_ENV)
+			return 1;
+	return 0;
+}
+
 int rt_plans_create(rt_plans *p, const rt_plan_request *rq, const rt_id *tx, rt_plan_out *o)
 {
 	const alc_catalog *cat = p->cat;
@@ -1510,6 +1529,18 @@ int rt_plans_create(rt_plans *p, const rt_plan_request *rq, const rt_id *tx, rt_
 	char acct[16], regbuf[64];
 	config_context(profile, &region, acct, sizeof acct, regbuf, sizeof regbuf);
 	const char *account = rq->account ? rq->account : acct[0] ? acct : NULL;
+	/* The configuration does not name the account: ask STS, but only when
+	 * the policy's decision can depend on it (account lists, environments
+	 * by account, account conditions), so that plans under a policy that
+	 * never looks at accounts make no network call.  Failure leaves it
+	 * unknown, which counts against the call. */
+	char sts_acct[32];
+	if (!account && policy_uses_account(rt_policy_section(pol))) {
+		char why[256];
+		if (rt_sts_account(rq->profile, region, sts_acct, sizeof sts_acct, why,
+		                   sizeof why) == 0)
+			account = sts_acct;
+	}
 
 	cJSON *input = rq->input ? cJSON_Duplicate(rq->input, 1) : cJSON_CreateObject();
 	if (!input)

@@ -513,6 +513,61 @@ static const char whoami_usage[] =
 	"  CLI does: environment, profile, container, instance metadata) and print the\n"
 	"  account, ARN, user id, profile, region and where the credentials came from.\n";
 
+int rt_sts_account(const char *profile, const char *region, char *out, size_t cap,
+                   char *err, size_t errcap)
+{
+	/* One cached answer per process and (profile, region): credentials do
+	 * not change account while a server runs. */
+	static char c_profile[128], c_region[64], c_account[32];
+	static int c_valid;
+	const char *pk = profile ? profile : "", *rk = region ? region : "";
+	if (c_valid && strcmp(c_profile, pk) == 0 && strcmp(c_region, rk) == 0) {
+		snprintf(out, cap, "%s", c_account);
+		return 0;
+	}
+	rt_creds_options o = { .profile = profile, .region = region };
+	rt_creds_provider *prov;
+	int rc = rt_creds_provider_new(&prov, &o, err, errcap);
+	if (rc)
+		return rc;
+	rt_creds *c = malloc(sizeof *c);
+	if (!c) {
+		rt_creds_provider_free(prov);
+		return AL_ENOMEM;
+	}
+	rc = rt_creds_get(prov, c, err, errcap);
+	if (!rc) {
+		const char *prof = rt_creds_provider_profile(prov);
+		const char *reg = rt_creds_provider_region(prov);
+		char endpoint[1024];
+		rc = rt_sts_endpoint(rt_creds_provider_config(prov), prof, reg, endpoint, sizeof endpoint);
+		if (rc) {
+			snprintf(err, errcap, "no usable STS endpoint for region %s", reg ? reg : "(none)");
+		} else {
+			rt_sts_identity id;
+			rt_aws_error e;
+			rt_sts_target t = { .endpoint = endpoint, .region = reg ? reg : "us-east-1",
+			                    .ca_bundle = rt_awsconfig_ca_bundle(rt_creds_provider_config(prov),
+			                                                        prof) };
+			rc = rt_sts_get_caller_identity(&t, c, &id, &e);
+			if (rc)
+				snprintf(err, errcap, "STS GetCallerIdentity: %s%s%s", e.code,
+				         e.code[0] ? ": " : "", e.message);
+			else {
+				snprintf(out, cap, "%s", id.account);
+				snprintf(c_profile, sizeof c_profile, "%s", pk);
+				snprintf(c_region, sizeof c_region, "%s", rk);
+				snprintf(c_account, sizeof c_account, "%s", id.account);
+				c_valid = 1;
+			}
+		}
+	}
+	rt_creds_wipe(c);
+	free(c);
+	rt_creds_provider_free(prov);
+	return rc;
+}
+
 int rt_sts_whoami_main(int argc, char **argv)
 {
 	const char *profile = NULL, *region = NULL;

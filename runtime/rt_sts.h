@@ -72,6 +72,14 @@ int rt_sts_assume_role_call(const rt_sts_target *t, const rt_creds *src,
 int rt_sts_assume_role_with_web_identity(const rt_sts_target *t, const rt_sts_assume_role *a,
                                          const char *web_token, rt_creds *out, rt_aws_error *e);
 
+/* The account of the credentials PROFILE (NULL: the default chain) and
+ * REGION resolve to, from STS GetCallerIdentity, into OUT (12 digits).
+ * The answer is kept for the process, per (profile, region): the policy
+ * asks for every plan.  Returns 0, or an error with the reason in ERR
+ * (never a secret). */
+int rt_sts_account(const char *profile, const char *region, char *out, size_t cap,
+                   char *err, size_t errcap);
+
 /* The parsers of a 200 answer, for tests and fuzzing: GetCallerIdentity's
  * (Account and Arn required), and the Credentials of AssumeRole and
  * AssumeRoleWithWebIdentity (all four fields required; OUT is wiped on

@@ -83,3 +83,12 @@ if(TARGET airlock)
                    ${EXEC_CATALOG})
   set_tests_properties(exec.pages PROPERTIES FIXTURES_REQUIRED exec_catalog)
 endif()
+
+# exec.account: the account from STS GetCallerIdentity decides a policy that
+# lists accounts (account_policy.py, moto on loopback).
+if(TARGET airlock AND TARGET airlock-compile)
+  add_test(NAME exec.account
+           COMMAND ${AIRLOCK_PYTHON3} ${EXEC_DIR}/account_policy.py
+                   $<TARGET_FILE:airlock-compile> $<TARGET_FILE:airlock>
+                   ${AIRLOCK_SHARED}/api-models-aws)
+endif()
