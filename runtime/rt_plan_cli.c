@@ -333,9 +333,11 @@ static void print_plan(FILE *f, const cJSON *v)
 
 /* ---- commands ---------------------------------------------------------- */
 
-static int cmd_plan(const popts *o, rt_plans *p, const rt_id *tx)
+/* The call's --input (JSON text, @FILE or @-; "{}" when SPEC is NULL) as
+ * an object into *OUT; 0 or RT_EXIT_USAGE after saying why. */
+static int input_object(const char *spec, cJSON **out)
 {
-	char *text = read_text(o->input);
+	char *text = spec ? read_text(spec) : strdup("{}");
 	if (!text)
 		return RT_EXIT_USAGE;
 	cJSON *input = cJSON_ParseWithOpts(text, NULL, 1);
@@ -345,6 +347,15 @@ static int cmd_plan(const popts *o, rt_plans *p, const rt_id *tx)
 		usage("--input must be a JSON object");
 		return RT_EXIT_USAGE;
 	}
+	*out = input;
+	return 0;
+}
+
+static int cmd_plan(const popts *o, rt_plans *p, const rt_id *tx)
+{
+	cJSON *input;
+	if (input_object(o->input, &input) != 0)
+		return RT_EXIT_USAGE;
 	rt_plan_request rq = { o->pos[1], o->pos[2], input, o->region, o->profile, o->account, 0, NULL, NULL };
 	rt_plan_out out;
 	memset(&out, 0, sizeof out);
@@ -393,16 +404,9 @@ static int cmd_plan(const popts *o, rt_plans *p, const rt_id *tx)
  * is refused and goes through plan and apply. */
 static int cmd_call(const popts *o, rt_plans *p, const rt_id *tx)
 {
-	char *text = o->input ? read_text(o->input) : strdup("{}");
-	if (!text)
+	cJSON *input;
+	if (input_object(o->input, &input) != 0)
 		return RT_EXIT_USAGE;
-	cJSON *input = cJSON_ParseWithOpts(text, NULL, 1);
-	free(text);
-	if (!cJSON_IsObject(input)) {
-		cJSON_Delete(input);
-		usage("--input must be a JSON object");
-		return RT_EXIT_USAGE;
-	}
 	rt_plan_request rq = { o->pos[1], o->pos[2], input, o->region, o->profile, o->account, 0, NULL, NULL };
 	if (o->pages) {
 		char *end;
