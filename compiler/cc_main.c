@@ -53,24 +53,9 @@ static void usage(FILE *f)
  * catalogs/, or the one installed beside the binary. */
 static const char *default_cli_names(void)
 {
-	const char *env = getenv("AIRLOCK_CLI_NAMES");
-	if (env && *env)
-		return env;
-	static const char src[] = AIRLOCK_SOURCE_DIR "/catalogs/cli-names.tsv";
-	if (access(src, R_OK) == 0)
-		return src;
-	static char exe_rel[4096];
-	ssize_t n = readlink("/proc/self/exe", exe_rel, sizeof exe_rel - 64);
-	if (n > 0) {
-		exe_rel[n] = '\0';
-		char *slash = strrchr(exe_rel, '/');
-		if (slash) {
-			strcpy(slash, "/../share/airlock/cli-names.tsv");
-			if (access(exe_rel, R_OK) == 0)
-				return exe_rel;
-		}
-	}
-	return NULL;
+	static char path[4096];
+	return cc_data_path("AIRLOCK_CLI_NAMES", AIRLOCK_SOURCE_DIR, "catalogs/cli-names.tsv",
+	                    "cli-names.tsv", path, sizeof path);
 }
 
 static int cmd_build(int argc, char **argv)

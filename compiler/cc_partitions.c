@@ -307,25 +307,7 @@ int cc_partitions_load(const char *file, cc_pool *pool, cc_buf *out,
 
 const char *cc_partitions_default_path(const char *source_dir)
 {
-	const char *ev = getenv("AIRLOCK_PARTITIONS");
-	if (ev && *ev)
-		return ev;
-	static char src[4096];
-	if (source_dir) {
-		snprintf(src, sizeof src, "%s/catalogs/partitions.json", source_dir);
-		if (access(src, R_OK) == 0)
-			return src;
-	}
-	static char exe_rel[4096];
-	ssize_t n = readlink("/proc/self/exe", exe_rel, sizeof exe_rel - 64);
-	if (n > 0) {
-		exe_rel[n] = '\0';
-		char *slash = strrchr(exe_rel, '/');
-		if (slash) {
-			strcpy(slash, "/../share/airlock/partitions.json");
-			if (access(exe_rel, R_OK) == 0)
-				return exe_rel;
-		}
-	}
-	return NULL;
+	static char path[4096];
+	return cc_data_path("AIRLOCK_PARTITIONS", source_dir, "catalogs/partitions.json",
+	                    "partitions.json", path, sizeof path);
 }

@@ -2523,27 +2523,9 @@ void cc_policy_stats_get(const cc_policy *p, cc_policy_stats *st)
 
 const char *cc_policy_default_path(const char *source_dir)
 {
-	const char *ev = getenv("AIRLOCK_POLICY_DEFAULT");
-	if (ev && *ev)
-		return ev;
-	static char src[4096];
-	if (source_dir) {
-		snprintf(src, sizeof src, "%s/policy/default.yaml", source_dir);
-		if (access(src, R_OK) == 0)
-			return src;
-	}
-	static char exe_rel[4096];
-	ssize_t n = readlink("/proc/self/exe", exe_rel, sizeof exe_rel - 64);
-	if (n > 0) {
-		exe_rel[n] = '\0';
-		char *slash = strrchr(exe_rel, '/');
-		if (slash) {
-			strcpy(slash, "/../share/airlock/default.yaml");
-			if (access(exe_rel, R_OK) == 0)
-				return exe_rel;
-		}
-	}
-	return NULL;
+	static char path[4096];
+	return cc_data_path("AIRLOCK_POLICY_DEFAULT", source_dir, "policy/default.yaml",
+	                    "default.yaml", path, sizeof path);
 }
 
 /* ---- airlock-compile policy check ------------------------------------- */

@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <xxhash.h>
 
@@ -270,6 +271,34 @@ void cc_arena_free(cc_arena *a)
 	size_t block = a->block;
 	memset(a, 0, sizeof *a);
 	a->block = block;
+}
+
+/* ---- data files --------------------------------------------------- */
+
+const char *cc_data_path(const char *envvar, const char *source_dir, const char *src_rel,
+                         const char *share_name, char *buf, size_t cap)
+{
+	const char *ev = getenv(envvar);
+	if (ev && *ev) {
+		snprintf(buf, cap, "%s", ev);
+		return buf;
+	}
+	if (source_dir && (size_t)snprintf(buf, cap, "%s/%s", source_dir, src_rel) < cap &&
+	    access(buf, R_OK) == 0)
+		return buf;
+	char exe[4096];
+	ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
+	if (n <= 0)
+		return NULL;
+	exe[n] = '\0';
+	char *slash = strrchr(exe, '/');
+	if (!slash)
+		return NULL;
+	*slash = '\0';
+	if ((size_t)snprintf(buf, cap, "%s/../share/airlock/%s", exe, share_name) < cap &&
+	    access(buf, R_OK) == 0)
+		return buf;
+	return NULL;
 }
 
 /* ---- diagnostics ---------------------------------------------------- */

@@ -66,6 +66,13 @@ uint32_t cc_intern(cc_pool *p, const char *s, size_t len);
 /* NULL interns as "" (offset 0). */
 uint32_t cc_intern_cstr(cc_pool *p, const char *s);
 
+/* Where a data file the compiler ships with lives: $ENVVAR when set, else
+ * SOURCE_DIR/SRC_REL (a build tree), else <exe dir>/../share/airlock/
+ * SHARE_NAME (an installed copy).  The path is written to BUF; NULL when
+ * none is readable. */
+const char *cc_data_path(const char *envvar, const char *source_dir, const char *src_rel,
+                         const char *share_name, char *buf, size_t cap);
+
 /* A simple bump allocator for per-model data; freed all at once. */
 typedef struct cc_arena_block cc_arena_block;
 typedef struct cc_arena {
