@@ -1466,8 +1466,8 @@ static void line_col(const char *buf, size_t off, unsigned *line, unsigned *col)
 	*col = c;
 }
 
-int cc_model_load(cc_model *m, const char *path, const char *relpath,
-                  const cc_load_opts *opts)
+static int load(cc_model *m, const char *path, const char *relpath,
+                const char *given, size_t given_len, const cc_load_opts *opts)
 {
 	loader L;
 	memset(&L, 0, sizeof L);
@@ -1481,8 +1481,8 @@ int cc_model_load(cc_model *m, const char *path, const char *relpath,
 	m->path = cc_xstrndup(path, strlen(path));
 	m->relpath = cc_xstrndup(relpath, strlen(relpath));
 	int rc = 0;
-	size_t len = 0;
-	char *buf = read_all(path, &len, &rc);
+	size_t len = given_len;
+	const char *buf = given ? given : read_all(path, &len, &rc);
 	if (!buf) {
 		cc_diag_add(&m->diag, path, NULL, "%s", al_strerror(rc));
 		m->failed = 1;
@@ -1682,6 +1682,18 @@ out:
 		tl_json = NULL;
 	}
 	return rc;
+}
+
+int cc_model_load(cc_model *m, const char *path, const char *relpath,
+                  const cc_load_opts *opts)
+{
+	return load(m, path, relpath, NULL, 0, opts);
+}
+
+int cc_model_load_buf(cc_model *m, const char *path, const char *relpath,
+                      const char *buf, size_t len, const cc_load_opts *opts)
+{
+	return load(m, path, relpath, buf ? buf : "", buf ? len : 0, opts);
 }
 
 void cc_model_free(cc_model *m)

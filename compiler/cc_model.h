@@ -9,6 +9,14 @@
  * models load in parallel; cc_emit.c then merges them in a fixed order,
  * which keeps the output deterministic.
  *
+ * EVERY FIELD MUST ALSO BE SERIALIZED: cc_part.c writes a loaded cc_model to
+ * a "part" file in the build cache and reads it back instead of parsing the
+ * model again (incremental builds).  A field added here and not written and
+ * read there is silently lost on a warm build; the byte-identity test
+ * (tests/incr) catches it, but only if the full corpus exercises the field.
+ * Add it to part_write_model()/part_read_model() (and to the part key in
+ * cc_part.c when it is a new cc_load_opts field), and bump CC_PART_VERSION.
+ *
  * Ownership: every string and array in a cc_model lives in model->arena,
  * freed by cc_model_free().  model->ruleset is a cJSON tree detached from
  * the document (the endpoint rule set, encoded later by cc_rules.c), freed
@@ -112,6 +120,8 @@ typedef struct cc_model {
 	cc_arena arena;
 } cc_model;
 
+/* Every field here changes what a load produces: each one must be part of
+ * the part key (cc_part.c, part_key()). */
 typedef struct cc_load_opts {
 	int full_docs;
 } cc_load_opts;
@@ -120,6 +130,11 @@ typedef struct cc_load_opts {
  * manifest.  Returns 0 or a negative AL_* code; errors are in m->diag. */
 int cc_model_load(cc_model *m, const char *path, const char *relpath,
                   const cc_load_opts *opts);
+/* The same on the file's bytes already in memory (BUF[0..LEN), not
+ * necessarily NUL-terminated; the caller keeps them): the part cache reads
+ * and hashes a file once whether or not it must be parsed. */
+int cc_model_load_buf(cc_model *m, const char *path, const char *relpath,
+                      const char *buf, size_t len, const cc_load_opts *opts);
 void cc_model_free(cc_model *m);
 
 /* Route cJSON's allocations through the per-thread JSON arena (see
