@@ -169,6 +169,7 @@ static const char *const sec_names[ALC_SEC_MAX_ID + 1] = {
 	[ALC_SEC_IDX_SVC] = "IDX_SVC", [ALC_SEC_IDX_OP] = "IDX_OP",
 	[ALC_SEC_IDX_CLI] = "IDX_CLI", [ALC_SEC_PARTITIONS] = "PARTITIONS",
 	[ALC_SEC_POLICY] = "POLICY", [ALC_SEC_SHAPEXT] = "SHAPEXT",
+	[ALC_SEC_DOCS] = "DOCS", [ALC_SEC_READMAP] = "READMAP",
 };
 
 /* Tables indexed by an enum have one row per value. */

@@ -110,7 +110,8 @@ enum alc_section_id {
 	ALC_SEC_POLICY = 16,  /* bytes: compiled policy (reserved) */
 	ALC_SEC_SHAPEXT = 17, /* alc_shape_ext[] */
 	ALC_SEC_DOCS = 18,    /* u32[]: full documentation (see below) */
-	ALC_SEC_MAX_ID = 18
+	ALC_SEC_READMAP = 19, /* u32[]: read mappings (see below) */
+	ALC_SEC_MAX_ID = 19
 };
 
 /* ---- services ------------------------------------------------------- */
@@ -202,7 +203,8 @@ typedef struct alc_operation {
 	uint32_t param_count;    /* 76 */
 	uint32_t checksum_member;/* 80 str: httpChecksum requestAlgorithmMember */
 	uint32_t risk;           /* 84 reserved for the policy (0 until [policy]) */
-	uint32_t reserved;       /* 88 zero */
+	uint32_t readmap;        /* 88 ALC_NONE, or the operation's read
+	                            mapping packed by ALC_RM_PACK (READMAP) */
 } alc_operation;
 
 /* ---- shapes --------------------------------------------------------- */
@@ -321,6 +323,41 @@ typedef struct alc_member_ext {
  * per member: count == services + operations + members.  Summaries are
  * always in the records; the full text costs nothing when not asked for. */
 
+/* ---- read mappings (optional) ---------------------------------------- *
+ * For a mutating operation, the read operation (same service) that shows
+ * the state it changes, how to fill that read's input from the mutating
+ * operation's input, and where the state sits in the read's output (the
+ * Diff of Plan -> Diff -> Approve -> Apply; compiler/cc_readmap.c).
+ *
+ * alc_operation.readmap is ALC_NONE (no mapping, or no READMAP section:
+ * catalogs before write version 2 hold 0 there and no READMAP, and mean
+ * "none") or packs three fields:
+ *   bits  0..27  word index into READMAP of the mapping's entry
+ *   bits 28..29  kind - 1    (ALC_RM_CREATE .. ALC_RM_OTHER, alc_reader.h)
+ *   bits 30..31  source - 1  (ALC_RM_LIFECYCLE .. ALC_RM_OVERRIDE)
+ * Source 4 does not exist, so no packed value equals ALC_NONE.
+ *
+ * READMAP is an array of u32 words holding entries, each
+ *   +0  read        OPS index of the read operation (same service, a read)
+ *   +1  state_path  str: "" = the whole output, else dotted member names
+ *                   with [0] for a list's first element ("Stacks[0]")
+ *   +2  nargs       0..ALC_READMAP_MAX_ARGS
+ *   +3  nargs x (from str, to str, flags ALC_RMA_*): FROM a top-level
+ *       member of the mutating input (or JSON literal text when
+ *       ALC_RMA_CONST), TO a top-level member of the read input.
+ * Operations that share a read, path and argument list (the lifecycle
+ * operations of one resource) share one entry; the kind, which differs
+ * between them, lives in the operation's word.  Argument and path strings
+ * are member names already in STRS. */
+#define ALC_RM_INDEX_MASK   0x0fffffffu
+#define ALC_RM_KIND_SHIFT   28
+#define ALC_RM_SOURCE_SHIFT 30
+#define ALC_RM_PACK(idx, kind, source) \
+	((uint32_t)(idx) | ((uint32_t)((kind) - 1u) << ALC_RM_KIND_SHIFT) | \
+	 ((uint32_t)((source) - 1u) << ALC_RM_SOURCE_SHIFT))
+#define ALC_RM_ENTRY_WORDS(nargs) (3u + 3u * (uint32_t)(nargs))
+#define ALC_READMAP_MAX_ARGS 8
+
 /* ---- constraints ---------------------------------------------------- */
 #define ALC_C_LEN_MIN   0x01u
 #define ALC_C_LEN_MAX   0x02u
@@ -422,5 +459,6 @@ _Static_assert(sizeof(alc_index_header) == 16, "alc_index_header");
 _Static_assert(sizeof(alc_index_slot) == 16, "alc_index_slot");
 _Static_assert(offsetof(alc_header, reserved2) == 88, "header reserved2");
 _Static_assert(offsetof(alc_operation, risk) == 84, "op risk");
+_Static_assert(offsetof(alc_operation, readmap) == 88, "op readmap");
 
 #endif

@@ -98,6 +98,7 @@ static const struct sec_desc sec_descs[] = {
 	[ALC_SEC_POLICY] = { "POLICY", 1, 0 },
 	[ALC_SEC_SHAPEXT] = { "SHAPEXT", sizeof(alc_shape_ext), 0 },
 	[ALC_SEC_DOCS] = { "DOCS", sizeof(uint32_t), 0 },
+	[ALC_SEC_READMAP] = { "READMAP", sizeof(uint32_t), 0 },
 };
 _Static_assert(sizeof sec_descs / sizeof sec_descs[0] == ALC_SEC_MAX_ID + 1,
                "sec_descs must have one row per section id");
@@ -514,6 +515,7 @@ static void bind_sections(alc_catalog *c, const alc_section **by_id)
 	BIND(ALC_SEC_PARTITIONS, partitions, partitions_size, uint8_t);
 	BIND(ALC_SEC_POLICY, policy, policy_size, uint8_t);
 	BIND(ALC_SEC_DOCS, docs, ndocs, uint32_t);
+	BIND(ALC_SEC_READMAP, readmap, nreadmap, uint32_t);
 #undef BIND
 	c->idx_svc = (const alc_index_header *)(c->base +
 	                                        by_id[ALC_SEC_IDX_SVC]->offset);
@@ -987,6 +989,92 @@ static int check_docs(vstate *v)
 	return 0;
 }
 
+/* READMAP (optional): each operation's word names an entry that lies
+ * inside the section, whose read is a read operation of the same service
+ * and whose strings and flags are valid.  Entries shared by several
+ * operations are checked once per referrer: the work is bounded by
+ * nops * ALC_RM_ENTRY_WORDS(ALC_READMAP_MAX_ARGS). */
+static COLD int bad_readmap(vstate *v, uint32_t i, const char *what,
+                            uint32_t val)
+{
+	return fail(v->diag, AL_ECORRUPT, "OPS[%u].readmap: %s (%u)", i, what,
+	            val);
+}
+
+static int check_readmap(vstate *v)
+{
+	const alc_catalog *c = v->c;
+	const uint32_t n = c->nreadmap, ss = c->strs_size;
+
+	for (uint32_t i = 0; i < c->nops; i++) {      /* bound: nops */
+		uint32_t w = c->ops[i].readmap;
+		if (w == ALC_NONE)
+			continue;
+		if (!c->readmap) {
+			if (w != 0) /* 0: written before READMAP existed */
+				return bad_readmap(v, i, "set, but the catalog has no "
+				                   "READMAP section", w);
+			continue;
+		}
+		uint32_t at = w & ALC_RM_INDEX_MASK;
+		if ((w >> ALC_RM_SOURCE_SHIFT) + 1u > ALC_RM_OVERRIDE)
+			return bad_readmap(v, i, "source is not a mapping source",
+			                   (w >> ALC_RM_SOURCE_SHIFT) + 1u);
+		if (at > n || n - at < 3)
+			return bad_readmap(v, i, "entry out of READMAP", at);
+		const uint32_t *e = c->readmap + at;
+		if (e[2] > ALC_READMAP_MAX_ARGS)
+			return bad_readmap(v, i, "entry has too many arguments",
+			                   e[2]);
+		if (n - at < ALC_RM_ENTRY_WORDS(e[2]))
+			return bad_readmap(v, i, "entry's arguments run past "
+			                   "READMAP", at);
+		if (e[0] >= c->nops)
+			return bad_readmap(v, i, "read operation out of range",
+			                   e[0]);
+		const alc_operation *rd = &c->ops[e[0]];
+		if (rd->service != c->ops[i].service)
+			return bad_readmap(v, i, "read operation of another "
+			                   "service", e[0]);
+		if (!alc_op_is_read(c->strs + rd->name, rd->flags))
+			return bad_readmap(v, i, "read operation is not a read",
+			                   e[0]);
+		if (e[1] >= ss)
+			return bad_readmap(v, i, "state path string out of range",
+			                   e[1]);
+		for (uint32_t a = 0; a < e[2]; a++) {     /* bound: 8 */
+			const uint32_t *g = e + 3 + 3 * a;
+			if (g[0] >= ss || g[1] >= ss)
+				return bad_readmap(v, i, "argument string out of range",
+				                   a);
+			if (g[2] & ~(ALC_RMA_LIST | ALC_RMA_CONST))
+				return bad_readmap(v, i, "argument flags unknown",
+				                   g[2]);
+		}
+	}
+	return 0;
+}
+
+int alc_op_readmap(const alc_catalog *c, const alc_operation *op,
+                   alc_readmap *out)
+{
+	uint32_t w = op->readmap;
+	if (w == ALC_NONE || !c->readmap)
+		return 0;
+	const uint32_t *e = c->readmap + (w & ALC_RM_INDEX_MASK);
+	out->read = &c->ops[e[0]];
+	out->kind = ((w >> ALC_RM_KIND_SHIFT) & 3u) + 1u;
+	out->source = (w >> ALC_RM_SOURCE_SHIFT) + 1u;
+	out->state_path = c->strs + e[1];
+	out->nargs = e[2];
+	for (uint32_t a = 0; a < e[2]; a++) {         /* bound: 8 */
+		out->args[a].from = c->strs + e[3 + 3 * a];
+		out->args[a].to = c->strs + e[4 + 3 * a];
+		out->args[a].flags = e[5 + 3 * a];
+	}
+	return 1;
+}
+
 /* ---- 5. hash indexes ------------------------------------------------ */
 
 static int check_index(vstate *v, const alc_section *sec, const char *name,
@@ -1115,7 +1203,8 @@ static int check_structure(alc_catalog *c, alc_diag *diag)
 		return rc;
 	bind_sections(c, by_id);
 	if ((rc = check_counts(&v)) || (rc = check_records(&v)) ||
-	    (rc = check_docs(&v)) || (rc = check_partitions(&v)) ||
+	    (rc = check_docs(&v)) || (rc = check_readmap(&v)) ||
+	    (rc = check_partitions(&v)) ||
 	    (rc = alc_policy_check(c, diag)) ||
 	    (rc = check_index(&v, by_id[ALC_SEC_IDX_SVC], "IDX_SVC", "SVCS",
 	                      c->nsvcs, 0)) ||

@@ -42,6 +42,7 @@ typedef struct alc_catalog {
 	const uint8_t *partitions; uint32_t partitions_size;
 	const uint8_t *policy;     uint32_t policy_size;
 	const uint32_t *docs;      uint32_t ndocs;   /* NULL unless --docs full */
+	const uint32_t *readmap;   uint32_t nreadmap; /* READMAP words, or NULL */
 	const alc_index_header *idx_svc, *idx_op, *idx_cli;
 } alc_catalog;
 
@@ -134,6 +135,36 @@ static inline const alc_member_ext *alc_member_ext_of(const alc_catalog *c,
 {
 	return (m->flags & ALC_M_HAS_EXT) ? &c->mext[m->aux] : NULL;
 }
+
+/* ---- read mappings (READMAP, alc_format.h) --------------------------
+ * The read operation that shows the state a mutating operation changes
+ * (the Diff of a plan), compiled by compiler/cc_readmap.c. */
+enum { ALC_RM_CREATE = 1, ALC_RM_UPDATE, ALC_RM_DELETE, ALC_RM_OTHER };  /* kind */
+enum { ALC_RM_LIFECYCLE = 1, ALC_RM_VERBNOUN, ALC_RM_OVERRIDE };         /* source */
+#define ALC_RMA_LIST  0x1u  /* wrap the value in a one-element list (InstanceId -> InstanceIds) */
+#define ALC_RMA_CONST 0x2u  /* `from` is a JSON literal text (e.g. "\"userData\""), not a member name */
+
+/* FROM: a top-level member of the mutating operation's input (or JSON
+ * text when ALC_RMA_CONST); TO: a top-level member of the read's input. */
+typedef struct alc_readmap_arg {
+	const char *from, *to;
+	unsigned flags;             /* ALC_RMA_* */
+} alc_readmap_arg;
+
+typedef struct alc_readmap {
+	const alc_operation *read;  /* the read operation, same service */
+	unsigned kind, source;      /* ALC_RM_CREATE.., ALC_RM_LIFECYCLE.. */
+	const char *state_path;     /* "" = whole output; else dotted member
+	                               names with [0] for a list's first element */
+	uint32_t nargs;
+	alc_readmap_arg args[ALC_READMAP_MAX_ARGS];
+} alc_readmap;
+
+/* 1 and *OUT filled when OP has a mapping, 0 when it has none (or the
+ * catalog has no READMAP section).  No allocation, O(1); the strings
+ * live as long as the catalog.  The entry was validated at open. */
+int alc_op_readmap(const alc_catalog *c, const alc_operation *op,
+                   alc_readmap *out);
 
 /* Seed used for all index hashes; a constant so that builds are
  * deterministic.  The stored per-index seed is what readers use. */
