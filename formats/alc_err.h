@@ -14,6 +14,7 @@
 	X(AL_EIO,          -2,  "input/output error") \
 	X(AL_ENOENT,       -3,  "no such file") \
 	X(AL_EINVAL,       -4,  "invalid argument") \
+	X(AL_ENOSPC,       -5,  "no space left on device") \
 	X(AL_EMAGIC,       -10, "not an airlock catalog (bad magic)") \
 	X(AL_EENDIAN,      -11, "catalog byte order does not match this host") \
 	X(AL_EVERSION,     -12, "catalog format version not supported by this reader") \
@@ -32,6 +33,9 @@
 	X(AL_ENET,         -41, "network error") \
 	X(AL_ETIMEOUT,     -42, "timed out") \
 	X(AL_ECANCELED,    -43, "canceled") \
+	X(AL_EHTTP,        -44, "HTTP error status") \
+	X(AL_EDIGEST,      -45, "SHA-256 digest mismatch") \
+	X(AL_EARCHIVE,     -46, "unsafe or unreadable archive") \
 	X(AL_ESTATE,       -50, "illegal state transition") \
 	X(AL_ECRED,        -51, "no usable credentials")
 
