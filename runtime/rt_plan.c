@@ -608,6 +608,7 @@ void rt_plan_out_free(rt_plan_out *o)
 {
 	cJSON_Delete(o->result);
 	cJSON_Delete(o->input_required);
+	cJSON_Delete(o->detail);
 	free(o->error);
 	memset(o, 0, sizeof *o);
 }
@@ -889,6 +890,11 @@ cJSON *rt_plan_view(const rt_plan *pl)
 	}
 	if (ok)
 		ok = add_copy(v, "apply", jobj(st, "apply")) == 0;
+	/* the last diff and the EC2 DryRun check (rt_diff.h), when made */
+	if (ok && jobj(st, "diff"))
+		ok = add_copy(v, "diff", jobj(st, "diff")) == 0;
+	if (ok && jobj(st, "dryRun"))
+		ok = add_copy(v, "dryRun", jobj(st, "dryRun")) == 0;
 	if (ok)
 		ok = cJSON_AddStringToObject(v, "nextStep", next_step(pl, step, sizeof step)) != NULL;
 	if (!ok) {
@@ -2109,6 +2115,11 @@ static int run_executor(const rt_plan_exec_req *rq, rt_plan_exec_res *rs)
 #endif
 }
 
+int rt_plans_execute(const rt_plan_exec_req *rq, rt_plan_exec_res *rs)
+{
+	return run_executor(rq, rs);
+}
+
 static int apply_id(rt_plans *p, const rt_id *id, const rt_id *tx,
                     const rt_plan_request *read, rt_plan_out *o)
 {
@@ -2176,6 +2187,16 @@ static int apply_id(rt_plans *p, const rt_id *id, const rt_id *tx,
 		return 0;
 	}
 	char *etext = error ? cJSON_PrintUnformatted(error) : NULL;
+	/* the error as it came, for callers that act on its code (a diff
+	 * tells "not found" from "access denied") */
+	cJSON_Delete(o->detail);
+	o->detail = cJSON_CreateObject();
+	if (o->detail && (!cJSON_AddStringToObject(o->detail, "planId", idt) ||
+	                  (error && !cJSON_AddItemToObject(o->detail, "error",
+	                                                   cJSON_Duplicate(error, 1))))) {
+		cJSON_Delete(o->detail);
+		o->detail = NULL;
+	}
 	rc = rt_plan_refuse(o, "failed", "plan %s was applied and failed (state ApplyFailed, %d "
 	                    "attempt%s): %s; the plan is used up: fix the cause and make a new "
 	                    "plan", idt, a.res.attempts, a.res.attempts == 1 ? "" : "s",

@@ -216,6 +216,10 @@ typedef struct rt_plan_out {
 	char *error;
 	char code[32];
 	cJSON *input_required;
+	cJSON *detail;      /* with ERROR code "failed" from an apply (and
+	                       rt_plans_read): {planId, error: the AWS error
+	                       {code, message, http_status, ...}}, or NULL;
+	                       owned (rt_diff.c tells not-found from it) */
 } rt_plan_out;
 
 void rt_plan_out_free(rt_plan_out *o);
@@ -302,6 +306,12 @@ typedef int (*rt_plan_exec_fn)(void *ud, const rt_plan_exec_req *rq, rt_plan_exe
  * when the build has it, and otherwise refuses every apply with
  * "execution not available in this build". */
 void rt_plans_set_executor(rt_plan_exec_fn fn, void *ud);
+
+/* Executes one call outside any plan's life cycle, through the executor
+ * apply uses: only for calls that change nothing (the EC2 DryRun check of
+ * rt_diff.c), which their caller audits.  Returns as rt_plan_exec_fn;
+ * AL_EINVAL when the build has no executor. */
+int rt_plans_execute(const rt_plan_exec_req *rq, rt_plan_exec_res *rs);
 
 /* ---- MCP tools (rt_plan_tools.c) ---------------------------------------
  * plan_operation, request_approval, apply_plan, read_operation, get_plan,
