@@ -75,6 +75,11 @@ enum rt_audit_kind {
 	RT_AK_APPLY_START,
 	RT_AK_APPLY_RETRY,
 	RT_AK_APPLY_OUTCOME,
+	RT_AK_CALL,              /* a call airlock made on a plan's behalf as its
+	                            mechanism, not the plan's own operation:
+	                            CloudFormation change sets and stack events
+	                            (rt_cfn.h); payload {purpose, service,
+	                            operation, input, outcome, ...} */
 	RT_AK_COUNT
 };
 
