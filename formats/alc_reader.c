@@ -18,6 +18,11 @@
  *      partitions table (alc_partitions_check, alc_partitions.c);
  *   5. the three hash indexes: geometry, load factor, slot values and keys.
  *
+ * alc_open runs them all before it returns (the checksum on a second thread
+ * beside steps 3-5).  alc_open_deferred runs steps 1 and 3 and hands 2, 4
+ * and 5 to a thread that alc_verify_wait joins: same checks, same order of
+ * verdicts, same messages (tests/reader compares the three ways to open).
+ *
  * A checksummed file can still be hostile (the checksum is no signature),
  * so steps 3-5 assume nothing about the writer.  Every loop over file data
  * is bounded by a section's record count, and the total work is linear in
@@ -1168,41 +1173,28 @@ static void *ck_thread(void *arg)
 	return NULL;
 }
 
-static int check_structure(alc_catalog *c, alc_diag *diag);
-
-static int validate(alc_catalog *c, alc_diag *diag)
+/* Step 3 and the record counts: the section directory, bound into C.
+ * O(sections): this is all that alc_open_deferred checks before it
+ * returns, and all that the first replies of a server read (counts). */
+static int check_layout(alc_catalog *c, const alc_section **by_id,
+                        alc_diag *diag)
 {
-	int rc;
-	if ((rc = check_header(c->base, c->size, diag)))
-		return rc;
-	ck_job job = { c, { "" }, 0 };
-	pthread_t tid;
-	int threaded = c->mapped && pthread_create(&tid, NULL, ck_thread, &job) == 0;
-	if (!threaded && (rc = check_checksum(c, diag)))
-		return rc;
-	rc = check_structure(c, diag);
-	if (threaded) {
-		pthread_join(tid, NULL);
-		if (job.rc) {
-			if (diag)
-				*diag = job.diag;
-			return job.rc;
-		}
-	}
-	return rc;
-}
-
-static int check_structure(alc_catalog *c, alc_diag *diag)
-{
-	const alc_section *by_id[ALC_SEC_MAX_ID + 1] = { 0 };
 	vstate v = { c, diag, NULL, NULL };
 	int rc;
-
 	c->hdr = (const alc_header *)c->base;
 	if ((rc = check_directory(&v, by_id)))
 		return rc;
 	bind_sections(c, by_id);
-	if ((rc = check_counts(&v)) || (rc = check_records(&v)) ||
+	return check_counts(&v);
+}
+
+/* Steps 4 and 5 over the sections check_layout bound. */
+static int check_body(alc_catalog *c, const alc_section **by_id,
+                      alc_diag *diag)
+{
+	vstate v = { c, diag, NULL, NULL };
+	int rc;
+	if ((rc = check_records(&v)) ||
 	    (rc = check_docs(&v)) || (rc = check_readmap(&v)) ||
 	    (rc = check_partitions(&v)) ||
 	    (rc = alc_policy_check(c, diag)) ||
@@ -1214,6 +1206,54 @@ static int check_structure(alc_catalog *c, alc_diag *diag)
 	                      c->nops, 1)))
 		return rc;
 	return 0;
+}
+
+/* A layout failure RC, unless the checksum fails too: then the checksum
+ * is the true cause of whatever the layout check tripped on. */
+static int layout_failed(const alc_catalog *c, int rc, alc_diag *diag)
+{
+	alc_diag ck;
+	int crc = check_checksum(c, &ck);
+	if (crc == 0)
+		return rc;
+	if (diag)
+		*diag = ck;
+	return crc;
+}
+
+/* Steps 2, 4 and 5: the checksum of a mapped image on a second thread
+ * while this one checks the records (both read the whole file; two cores
+ * halve the wait).  A checksum failure wins, as above. */
+static int check_rest(alc_catalog *c, const alc_section **by_id,
+                      alc_diag *diag)
+{
+	ck_job job = { c, { "" }, 0 };
+	pthread_t tid;
+	int rc;
+	int threaded = c->mapped && pthread_create(&tid, NULL, ck_thread, &job) == 0;
+	if (!threaded && (rc = check_checksum(c, diag)))
+		return rc;
+	rc = check_body(c, by_id, diag);
+	if (threaded) {
+		pthread_join(tid, NULL);
+		if (job.rc) {
+			if (diag)
+				*diag = job.diag;
+			return job.rc;
+		}
+	}
+	return rc;
+}
+
+static int validate(alc_catalog *c, alc_diag *diag)
+{
+	const alc_section *by_id[ALC_SEC_MAX_ID + 1] = { 0 };
+	int rc;
+	if ((rc = check_header(c->base, c->size, diag)))
+		return rc;
+	if ((rc = check_layout(c, by_id, diag)))
+		return layout_failed(c, rc, diag);
+	return check_rest(c, by_id, diag);
 }
 
 static int open_image(alc_catalog *cat, alc_diag *diag);
@@ -1281,7 +1321,9 @@ static void *map_file(int fd, size_t len)
 	return p;
 }
 
-int alc_open(alc_catalog *cat, const char *path, alc_diag *diag)
+/* Opens PATH and maps it into CAT (base, size, mapped); nothing checked
+ * yet.  Returns 0, or a failure with CAT closed. */
+static int map_catalog(alc_catalog *cat, const char *path, alc_diag *diag)
 {
 	memset(cat, 0, sizeof *cat);
 	if (diag)
@@ -1309,14 +1351,17 @@ int alc_open(alc_catalog *cat, const char *path, alc_diag *diag)
 	size_t len = (size_t)st.st_size;
 	if (len < sizeof(alc_header)) {
 		/* Too small to map usefully; read it so the diagnosis (bad
-		 * magic or truncation) is the same as for a larger file. */
+		 * magic or truncation) is the same as for a larger file.
+		 * Such a file never validates, so this is always a failure. */
 		uint64_t small[sizeof(alc_header) / sizeof(uint64_t)];
 		ssize_t got = pread(fd, small, len, 0);
 		int e = errno;
 		close(fd);
 		if (got < 0)
 			return fail(diag, AL_EIO, "read: %s", strerror(e));
-		return alc_open_mem(cat, small, (size_t)got, diag);
+		int rc = alc_open_mem(cat, small, (size_t)got, diag);
+		memset(cat, 0, sizeof *cat);
+		return rc ? rc : fail(diag, AL_ETRUNC, "%zd bytes", got);
 	}
 	/* Catalogs are replaced by rename, never rewritten in place: a file
 	 * truncated under the mapping would fault on access.  No
@@ -1333,13 +1378,100 @@ int alc_open(alc_catalog *cat, const char *path, alc_diag *diag)
 	cat->base = p;
 	cat->size = len;
 	cat->mapped = 1;
-	int rc = open_image(cat, diag);
-	if (rc) {
+	return 0;
+}
+
+int alc_open(alc_catalog *cat, const char *path, alc_diag *diag)
+{
+	int rc = map_catalog(cat, path, diag);
+	if (rc)
+		return rc;
+	void *p = (void *)(uintptr_t)cat->base;
+	size_t len = cat->size;
+	if ((rc = open_image(cat, diag))) {
 		munmap(p, len);
 		return rc;
 	}
 	madvise(p, len, MADV_NORMAL);
 	return 0;
+}
+
+/* ---- deferred verification ------------------------------------------ */
+
+struct alc_pending {
+	pthread_t tid;
+	alc_catalog *c;
+	const alc_section *by_id[ALC_SEC_MAX_ID + 1];
+	alc_diag diag;
+	int rc;
+	int joined;
+};
+
+/* Everything alc_open checks after the layout, then what open_image and
+ * alc_open do with the pages of a valid image. */
+static void *verify_thread(void *arg)
+{
+	struct alc_pending *pd = arg;
+	alc_catalog *c = pd->c;
+	pd->rc = check_rest(c, pd->by_id, &pd->diag);
+	if (pd->rc == 0) {
+		drop_pages(c, c->base, c->size);
+		madvise((void *)(uintptr_t)c->base, c->size, MADV_NORMAL);
+	}
+	return NULL;
+}
+
+int alc_open_deferred(alc_catalog *cat, const char *path, alc_diag *diag)
+{
+	int rc = map_catalog(cat, path, diag);
+	if (rc)
+		return rc;
+	struct alc_pending *pd = calloc(1, sizeof *pd);
+	if (!pd) {
+		rc = fail(diag, AL_ENOMEM, "verification state");
+		goto fail;
+	}
+	if ((rc = check_header(cat->base, cat->size, diag)))
+		goto fail;
+	if ((rc = check_layout(cat, pd->by_id, diag))) {
+		rc = layout_failed(cat, rc, diag);
+		goto fail;
+	}
+	pd->c = cat;
+	if (pthread_create(&pd->tid, NULL, verify_thread, pd) == 0) {
+		cat->pending = pd;
+		return 0;
+	}
+	/* No thread: verify now, as alc_open does. */
+	verify_thread(pd);
+	if ((rc = pd->rc)) {
+		if (diag)
+			*diag = pd->diag;
+		goto fail;
+	}
+	free(pd);
+	return 0;
+fail:
+	free(pd);
+	munmap((void *)(uintptr_t)cat->base, cat->size);
+	memset(cat, 0, sizeof *cat);
+	return rc;
+}
+
+int alc_verify_wait(alc_catalog *cat, alc_diag *diag)
+{
+	struct alc_pending *pd = cat->pending;
+	if (diag)
+		diag->msg[0] = '\0';
+	if (!pd)
+		return 0;
+	if (!pd->joined) {
+		pthread_join(pd->tid, NULL);
+		pd->joined = 1;
+	}
+	if (pd->rc && diag)
+		*diag = pd->diag;
+	return pd->rc;
 }
 
 void alc_trim(const alc_catalog *cat)
@@ -1349,6 +1481,10 @@ void alc_trim(const alc_catalog *cat)
 
 void alc_close(alc_catalog *cat)
 {
+	if (cat->pending) {
+		alc_verify_wait(cat, NULL);
+		free(cat->pending);
+	}
 	if (cat->mapped && cat->base)
 		munmap((void *)(uintptr_t)cat->base, cat->size);
 	memset(cat, 0, sizeof *cat);

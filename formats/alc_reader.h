@@ -11,7 +11,8 @@
  *
  * Lifetime: every pointer returned by an accessor points into the mapping
  * and is valid until alc_close() on the same catalog.  An alc_catalog holds
- * no interior state besides the mapping, so concurrent readers may share it.
+ * no interior state besides the mapping (and, between alc_open_deferred and
+ * alc_close, its verification thread), so concurrent readers may share it.
  */
 #ifndef ALC_READER_H
 #define ALC_READER_H
@@ -44,6 +45,7 @@ typedef struct alc_catalog {
 	const uint32_t *docs;      uint32_t ndocs;   /* NULL unless --docs full */
 	const uint32_t *readmap;   uint32_t nreadmap; /* READMAP words, or NULL */
 	const alc_index_header *idx_svc, *idx_op, *idx_cli;
+	struct alc_pending *pending; /* alc_open_deferred's verification */
 } alc_catalog;
 
 /* Details of the first problem found by a failed open, for messages like
@@ -57,6 +59,20 @@ typedef struct alc_diag {
  * AL_ECORRUPT, with a description in *diag when diag is not NULL.  On
  * failure *cat is left closed. */
 int alc_open(alc_catalog *cat, const char *path, alc_diag *diag);
+
+/* alc_open in two halves, for a server that must answer its first
+ * messages at once (`airlock serve`).  alc_open_deferred maps PATH and
+ * checks the header and the section directory, O(sections) and a few
+ * pages; it then starts a thread that runs everything else alc_open checks
+ * (the body checksum, every record, the indexes) and returns.  Until
+ * alc_verify_wait has returned 0, only the header and the record counts
+ * (nsvcs, nops, ...) may be read: no accessor, no record.  alc_verify_wait
+ * waits for the thread and returns alc_open's verdict (the same codes and
+ * messages), every time it is asked; on failure the caller must fail closed
+ * and alc_close the catalog.  CAT must stay where it is until then (the
+ * thread holds its address).  alc_close waits for the thread. */
+int alc_open_deferred(alc_catalog *cat, const char *path, alc_diag *diag);
+int alc_verify_wait(alc_catalog *cat, alc_diag *diag);
 
 /* Validate an image already in memory (fuzzing, tests).  BUF must stay
  * valid and unchanged while CAT is in use; alc_close() does not free it. */

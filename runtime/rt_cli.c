@@ -202,8 +202,29 @@ const char *rt_cli_default_catalog(char *buf, size_t cap)
 	return n > 0 && (size_t)n < cap ? buf : NULL;
 }
 
-/* Opens the catalog or explains why not (fail closed). */
-static int open_catalog(const opts *o, alc_catalog *cat, const char **path_out)
+/* Why a catalog cannot be used, and what to do (fail closed). */
+static void catalog_refused(const char *path, const char *whence, int rc, const alc_diag *diag)
+{
+	fprintf(stderr, "airlock: cannot use catalog %s (from %s): %s%s%s\n", path, whence,
+	        al_strerror(rc), diag->msg[0] ? ": " : "", diag->msg);
+	if (rc == AL_ENOENT)
+		fprintf(stderr, "airlock: build one with `airlock-compile build --models DIR -o "
+		        "FILE` (or scripts/quickstart.sh), then pass --catalog FILE or set "
+		        "AIRLOCK_CATALOG\n");
+	else if (rc == AL_EVERSION)
+		fprintf(stderr, "airlock: refusing to run on it; rebuild it with the "
+		        "airlock-compile of this release\n");
+	else
+		fprintf(stderr, "airlock: refusing to run on it (fail closed); rebuild or "
+		        "re-download the catalog\n");
+}
+
+/* Opens the catalog or explains why not (fail closed).  DEFERRED (serve):
+ * only the header and the section directory are checked here, the rest on
+ * a thread that serve waits for before anything reads the catalog
+ * (alc_open_deferred); *WHENCE_OUT names the source for catalog_refused. */
+static int open_catalog(const opts *o, alc_catalog *cat, const char **path_out,
+                        int deferred, const char **whence_out)
 {
 	static char buf[4096];
 	const char *path = o->catalog;
@@ -219,22 +240,12 @@ static int open_catalog(const opts *o, alc_catalog *cat, const char **path_out)
 		return RT_EXIT_CATALOG;
 	}
 	alc_diag diag;
-	int rc = alc_open(cat, path, &diag);
+	int rc = deferred ? alc_open_deferred(cat, path, &diag) : alc_open(cat, path, &diag);
 	if (rc != 0) {
-		fprintf(stderr, "airlock: cannot use catalog %s (from %s): %s%s%s\n", path, whence,
-		        al_strerror(rc), diag.msg[0] ? ": " : "", diag.msg);
-		if (rc == AL_ENOENT)
-			fprintf(stderr, "airlock: build one with `airlock-compile build --models DIR -o "
-			        "FILE` (or scripts/quickstart.sh), then pass --catalog FILE or set "
-			        "AIRLOCK_CATALOG\n");
-		else if (rc == AL_EVERSION)
-			fprintf(stderr, "airlock: refusing to run on it; rebuild it with the "
-			        "airlock-compile of this release\n");
-		else
-			fprintf(stderr, "airlock: refusing to run on it (fail closed); rebuild or "
-			        "re-download the catalog\n");
+		catalog_refused(path, whence, rc, &diag);
 		return RT_EXIT_CATALOG;
 	}
+	*whence_out = whence;
 	*path_out = path;
 	return 0;
 }
@@ -827,25 +838,52 @@ static int cmd_policy(const opts *o, const alc_catalog *cat)
 
 /* ---- serve ---------------------------------------------------------- */
 
-static int cmd_serve(const opts *o, const alc_catalog *cat, const char *path)
+/* The serve loop's gate (rt_mcp_config.ready): waits for the deferred
+ * checks of the catalog; on failure says why, as open_catalog would have. */
+typedef struct serve_gate {
+	alc_catalog *cat;
+	const char *path, *whence;
+	int rc;                   /* 1: not asked yet */
+} serve_gate;
+
+static int serve_ready(void *ctx)
+{
+	serve_gate *g = ctx;
+	if (g->rc == 1) {
+		alc_diag diag;
+		g->rc = alc_verify_wait(g->cat, &diag);
+		if (g->rc != 0)
+			catalog_refused(g->path, g->whence, g->rc, &diag);
+	}
+	return g->rc;
+}
+
+static int cmd_serve(const opts *o, alc_catalog *cat, const char *path, const char *whence)
 {
 	size_t page = o->page_size ? (size_t)strtoul(o->page_size, NULL, 10) : 0;
 	const char *dbg = getenv("AIRLOCK_DEBUG");
 	const char *base = strrchr(path, '/');
+	serve_gate gate = { cat, path, whence, 1 };
 	rt_mcp_config cfg = {
 		.cat = cat,
 		.catalog_name = base ? base + 1 : path,
 		.page_size = page,
 		.debug = dbg && dbg[0] && strcmp(dbg, "0") != 0,
+		.ready = serve_ready,
+		.ready_ctx = &gate,
 	};
 	if (cfg.debug)
 		fprintf(stderr, "airlock: serving %s (%u services, %u operations) on stdio\n", path,
 		        cat->nsvcs, cat->nops);
 	int rc = rt_mcp_serve_fd(&cfg, STDIN_FILENO, STDOUT_FILENO);
+	if (rc == 0 && gate.rc == 1)
+		rc = serve_ready(&gate); /* a session that never read the catalog */
 	if (rc == AL_ENOMEM) {
 		fputs("airlock: out of memory\n", stderr);
 		return RT_EXIT_FAILURE;
 	}
+	if (rc != 0 && rc == gate.rc)
+		return RT_EXIT_CATALOG;
 	return rc == 0 ? RT_EXIT_OK : RT_EXIT_FAILURE;
 }
 
@@ -956,11 +994,11 @@ int rt_cli_main(int argc, char **argv)
 	if (check_usage(cmd, &o) != 0)
 		return RT_EXIT_USAGE;
 	alc_catalog cat;
-	const char *path = NULL;
-	int rc = open_catalog(&o, &cat, &path);
+	const char *path = NULL, *whence = NULL;
+	int rc = open_catalog(&o, &cat, &path, !run, &whence);
 	if (rc != 0)
 		return rc;
-	rc = run ? run(&o, &cat) : cmd_serve(&o, &cat, path);
+	rc = run ? run(&o, &cat) : cmd_serve(&o, &cat, path, whence);
 	alc_close(&cat);
 	if (fflush(stdout) != 0 && rc == 0)
 		rc = RT_EXIT_FAILURE;

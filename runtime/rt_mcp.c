@@ -107,6 +107,7 @@ struct rt_mcp {
 	char inflight[64];
 	int inflight_cancelled;
 	int write_failed;
+	int fatal;                    /* AL_* code from cfg.ready: stop */
 
 	/* a request of ours waiting for the client's response */
 	const struct req *asking;     /* the tools/call that asks */
@@ -615,6 +616,15 @@ static const rt_elicit *elicit_for(rt_mcp *m, const req *r, rt_elicit *e)
 	return e;
 }
 
+/* Waits for the catalog's verification (cfg.ready); on failure the
+ * server stops handling anything. */
+static int catalog_ready(rt_mcp *m)
+{
+	if (!m->fatal && m->cfg.ready)
+		m->fatal = m->cfg.ready(m->cfg.ready_ctx);
+	return m->fatal;
+}
+
 static void do_tools_call(rt_mcp *m, const req *r)
 {
 	const cJSON *id = r->msg->id;
@@ -645,6 +655,11 @@ static void do_tools_call(rt_mcp *m, const req *r)
 		token = NULL;
 	if (cJSON_IsNull(args))
 		args = NULL;
+	if (catalog_ready(m)) {
+		respond_error(m, id, RT_RPC_INTERNAL_ERROR, "Internal error: the catalog failed "
+		              "its checks; the server is stopping (fail closed)", NULL);
+		return;
+	}
 
 	double t0 = now_ms();
 	progress(m, r, token, 0, "started");
@@ -1027,7 +1042,7 @@ void rt_mcp_finish(rt_mcp *m)
 
 int rt_mcp_step(rt_mcp *m)
 {
-	if (m->write_failed)
+	if (m->write_failed || m->fatal)
 		return -1;
 	if (m->qhead == m->qlen)
 		return 0;
@@ -1066,6 +1081,8 @@ int rt_mcp_step(rt_mcp *m)
 
 void rt_mcp_idle(rt_mcp *m)
 {
+	if (catalog_ready(m))
+		return;
 	double t0 = now_ms();
 	int rc = rt_tools_prepare(&m->tools);
 	debug(m, "idle: search index %s in %.1f ms", rc == 0 ? "built" : "not built", now_ms() - t0);
@@ -1239,6 +1256,8 @@ int rt_mcp_serve_fd(const rt_mcp_config *base, int in_fd, int out_fd)
 			if (pr == 0) {
 				rt_mcp_idle(io->m);
 				prepared = 1;
+				if (io->m->fatal) /* the catalog failed: stop now */
+					break;
 			} else if (pr < 0 && errno != EINTR) {
 				prepared = 1;
 			}
@@ -1254,14 +1273,15 @@ int rt_mcp_serve_fd(const rt_mcp_config *base, int in_fd, int out_fd)
 			io->eof = 1;
 		}
 	}
-	if (r >= 0) {
+	if (r >= 0 && !io->m->fatal) {
 		rt_mcp_finish(io->m);
 		while ((r = rt_mcp_step(io->m)) > 0)
 			;
 	}
-	if (r < 0)
+	int fatal = io->m->fatal;
+	if (r < 0 && !fatal)
 		fprintf(stderr, "airlock: stdout closed: %s\n", strerror(errno));
 	rt_mcp_free(io->m);
 	free(io);
-	return r < 0 ? 1 : 0;
+	return fatal ? fatal : r < 0 ? 1 : 0;
 }

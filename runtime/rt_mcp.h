@@ -62,6 +62,16 @@ typedef struct rt_mcp_config {
 	void *poll_ctx;
 	rt_mcp_wait_fn wait;       /* may be NULL: no server->client requests */
 	void *wait_ctx;
+	/* The gate in front of the catalog (may be NULL: it was checked before
+	 * the server started).  `airlock serve` opens its catalog with
+	 * alc_open_deferred, so that initialize and tools/list, which read only
+	 * the header, are answered while the rest is still being verified;
+	 * every tools/call and the idle work call READY first, which waits for
+	 * the verification.  A nonzero result (an AL_* code) fails closed: the
+	 * call is answered with an error, nothing else is handled, and
+	 * rt_mcp_serve_fd returns that code. */
+	int (*ready)(void *ctx);
+	void *ready_ctx;
 } rt_mcp_config;
 
 /* Protocol versions, newest first. */
@@ -82,7 +92,8 @@ void rt_mcp_feed(rt_mcp *m, const char *data, size_t len);
 /* End of input: a last line without a newline is a message too. */
 void rt_mcp_finish(rt_mcp *m);
 /* Handles the oldest queued message.  Returns 1 when one was handled, 0
- * when the queue is empty, -1 when writing failed (the server is done). */
+ * when the queue is empty, -1 when writing failed or the catalog failed
+ * its checks (cfg.ready; the server is done). */
 int rt_mcp_step(rt_mcp *m);
 /* Bytes of input queued and not yet handled. */
 size_t rt_mcp_queued_bytes(const rt_mcp *m);
@@ -94,7 +105,8 @@ size_t rt_mcp_queued_bytes(const rt_mcp *m);
 void rt_mcp_idle(rt_mcp *m);
 
 /* The stdio server: reads IN_FD until end of input, writes to OUT_FD.
- * Returns 0 at end of input, 1 when the output failed, AL_ENOMEM. */
+ * Returns 0 at end of input, 1 when the output failed, AL_ENOMEM, or the
+ * code cfg.ready failed with. */
 int rt_mcp_serve_fd(const rt_mcp_config *cfg, int in_fd, int out_fd);
 
 #endif

@@ -144,6 +144,36 @@ cp "$cat" "$work/flip.alc"
 printf '\377' | dd of="$work/flip.alc" bs=1 seek=$((size - 9)) conv=notrunc 2>/dev/null
 run 3 "$airlock" describe widgets DeleteWidget --catalog "$work/flip.alc"
 has err "checksum"
+# serve answers initialize and tools/list (they read only the header)
+# while the rest of the catalog is verified on a thread; the first
+# tools/call waits for that verdict: on the flipped catalog it gets an
+# error, not a result, and the server stops with status 3 and the reason
+init='{"jsonrpc":"2.0","id":1,"method":"initialize","params":{"protocolVersion":"2025-06-18","capabilities":{},"clientInfo":{"name":"cli.sh","version":"1"}}}'
+inited='{"jsonrpc":"2.0","method":"notifications/initialized"}'
+call='{"jsonrpc":"2.0","id":3,"method":"tools/call","params":{"name":"describe_operation","arguments":{"service":"widgets","operation":"DeleteWidget"}}}'
+ping='{"jsonrpc":"2.0","id":4,"method":"ping"}'
+run 3 sh -c "printf '%s\n' \"\$2\" \"\$3\" \"\$4\" \"\$5\" | \"\$0\" serve --catalog \"\$1\"" \
+	"$airlock" "$work/flip.alc" "$init" "$inited" "$call" "$ping"
+has err "checksum"
+has err "fail closed"
+has out '"id":3,"error":{"code":-32603'
+checks=$((checks + 1))
+if grep -qF '"id":3,"result"' "$work/out" || grep -qF '"id":4' "$work/out"; then
+	failures=$((failures + 1))
+	echo "FAIL: serve on a corrupt catalog answered a tool call or went on" >&2
+fi
+# the same catalog, and the good one, with a session that never calls a
+# tool: the verdict still decides the exit status
+run 3 sh -c "printf '%s\n' \"\$2\" | \"\$0\" serve --catalog \"\$1\"" "$airlock" "$work/flip.alc" "$init"
+has err "checksum"
+run 0 sh -c "printf '%s\n' \"\$2\" \"\$3\" | \"\$0\" serve --catalog \"\$1\"" "$airlock" "$cat" "$init" "$call"
+has out '"id":3,"result"'
+# and a client that stays quiet: the server stops by itself (its input is
+# a FIFO held open for writing, so it never ends; `timeout` would exit 124)
+mkfifo "$work/fifo"
+run 3 sh -c 'exec 3<>"$2"; printf "%s\n" "$3" >&3; exec timeout 20 "$0" serve --catalog "$1" <"$2"' \
+	"$airlock" "$work/flip.alc" "$work/fifo" "$init"
+has err "checksum"
 # a reader version newer than this reader (header offset 14, u16 LE)
 cp "$cat" "$work/ver.alc"
 printf '\143\000' | dd of="$work/ver.alc" bs=1 seek=14 conv=notrunc 2>/dev/null
