@@ -33,6 +33,8 @@ static const char *const kind_names[RT_AK_COUNT] = {
 	[RT_AK_APPLY_RETRY] = "apply_retry",
 	[RT_AK_APPLY_OUTCOME] = "apply_outcome",
 	[RT_AK_CALL] = "call",
+	[RT_AK_DIFF] = "diff",
+	[RT_AK_DRY_RUN] = "dry_run",
 };
 _Static_assert(sizeof kind_names / sizeof kind_names[0] == RT_AK_COUNT, "one name per kind");
 

@@ -80,6 +80,10 @@ enum rt_audit_kind {
 	                            CloudFormation change sets and stack events
 	                            (rt_cfn.h); payload {purpose, service,
 	                            operation, input, outcome, ...} */
+	RT_AK_DIFF,              /* a diff of the plan was made (rt_diff.h):
+	                            the result, sensitive values left out */
+	RT_AK_DRY_RUN,           /* the EC2 DryRun check of the plan: result,
+	                            code, message (rt_diff.h) */
 	RT_AK_COUNT
 };
 
