@@ -25,6 +25,8 @@ typedef struct cc_build_opts {
 	int keep_going;
 	int threads;             /* 0: one per online CPU */
 	int timings;             /* print phase times on stderr */
+	const char *cache;       /* --cache: parts root (cc_part.h), NULL: default */
+	int no_cache;            /* --no-cache: parse every model, write no parts */
 } cc_build_opts;
 
 /* Returns 0, or a negative AL_* code after printing diagnostics. */

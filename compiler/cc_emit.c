@@ -32,6 +32,7 @@
 #include "alc_reader.h"
 #include "cc_model.h"
 #include "cc_names.h"
+#include "cc_part.h"
 #include "cc_partitions.h"
 #include "cc_policy.h"
 #include "cc_rules.h"
@@ -154,7 +155,8 @@ typedef struct job {
 	size_t n;
 	size_t *order;           /* load order: largest files first */
 	cc_model *models;
-	const cc_load_opts *lo;
+	cc_part_cache *cache;    /* parts (cc_part.h); models are parsed
+	                            when it has no directory */
 	atomic_size_t next;
 } job;
 
@@ -162,15 +164,17 @@ static void *worker(void *arg)
 {
 	job *j = arg;
 	cc_arena ja = { .block = 4u << 20 };
+	cc_part_scratch ps = { 0 };
 	cc_model_thread_arena(&ja);
 	for (;;) {
 		size_t k = atomic_fetch_add(&j->next, 1);
 		if (k >= j->n)
 			break;
 		size_t i = j->order[k];
-		cc_model_load(&j->models[i], j->paths[i], j->rels[i], j->lo);
+		cc_part_load(j->cache, &j->models[i], j->paths[i], j->rels[i], &ps);
 	}
 	cc_model_thread_arena(NULL);
+	cc_part_scratch_free(&ps);
 	cc_arena_free(&ja);
 	return NULL;
 }
@@ -1053,13 +1057,18 @@ int cc_build(const cc_build_opts *o)
 	}
 
 	cc_load_opts lo = { o->full_docs };
+	cc_part_cache cache;
+	cc_buf note = { 0 };
+	cc_part_open(&cache, o->cache, o->no_cache, &lo, &note);
+	cc_buf_write(&note, stderr);
+	note.len = 0;
 	job j;
 	memset(&j, 0, sizeof j);
 	j.paths = paths;
 	j.rels = rels;
 	j.n = n;
 	j.models = cc_xcalloc(n ? n : 1, sizeof *j.models);
-	j.lo = &lo;
+	j.cache = &cache;
 	int threads = o->threads;
 	if (threads <= 0) {
 		long c = sysconf(_SC_NPROCESSORS_ONLN);
@@ -1068,6 +1077,24 @@ int cc_build(const cc_build_opts *o)
 	double t1 = now_s();
 	cc_model_install_hooks();
 	load_all(&j, threads);
+	if (atomic_load(&cache.unwritten)) {
+		fprintf(stderr, "airlock-compile: note: %u parts could not be written to %s: %s\n",
+		        atomic_load(&cache.unwritten), cache.dir,
+		        strerror(atomic_load(&cache.write_errno)));
+	}
+	if (atomic_load(&cache.written))
+		cc_part_prune(&cache, o->timings, &note);
+	if (o->timings) {
+		if (cache.dir)
+			fprintf(stderr, "parts: %u reused, %u built, %u rejected, %u written (%s)\n",
+			        atomic_load(&cache.reused), atomic_load(&cache.built),
+			        atomic_load(&cache.rejected), atomic_load(&cache.written), cache.dir);
+		else
+			fprintf(stderr, "parts: none (%s)\n", o->no_cache ? "--no-cache" : "no cache");
+		cc_buf_write(&note, stderr);
+	}
+	cc_buf_free(&note);
+	cc_part_close(&cache);
 	double t2 = now_s();
 
 	int rc = 0;

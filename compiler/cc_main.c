@@ -9,8 +9,10 @@
  *   airlock-compile info FILE
  *   airlock-compile verify FILE
  *   airlock-compile dump FILE SERVICE[:OPERATION]
+ *   airlock-compile diff [--json | --stat | --quiet] OLD.alc NEW.alc
  *
- * Exit status: 0 success, 1 bad input (models, catalog), 2 usage.
+ * Exit status: 0 success, 1 bad input (models, catalog), 2 usage; diff
+ * exits as diff(1) does (0 same, 1 different, 2 error).
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -19,6 +21,7 @@
 
 #include "alc_err.h"
 #include "cc_build.h"
+#include "cc_diff.h"
 #include "cc_inspect.h"
 #include "cc_names.h"
 #include "cc_partitions.h"
@@ -35,11 +38,13 @@ static void usage(FILE *f)
 	      "                        [--docs summary|full] [--keep-going] [--threads N]\n"
 	      "                        [--cli-names FILE] [--source NAME] [--revision REV]\n"
 	      "                        [--policy FILE.yaml | --no-policy]\n"
-	      "                        [--partitions FILE.json | --no-partitions] [--timings] -o FILE.alc\n"
+	      "                        [--partitions FILE.json | --no-partitions] [--timings]\n"
+	      "                        [--cache DIR | --no-cache] -o FILE.alc\n"
 	      "  airlock-compile policy check --catalog FILE.alc POLICY.yaml\n"
 	      "  airlock-compile info FILE.alc\n"
 	      "  airlock-compile verify FILE.alc\n"
 	      "  airlock-compile dump FILE.alc SERVICE[:OPERATION]\n"
+	      "  airlock-compile diff [--json | --stat | --quiet] OLD.alc NEW.alc\n"
 	      "\n"
 	      "DIR is a checkout of aws/api-models-aws (either layout: <sdk-id>/service/...\n"
 	      "or models/<sdk-id>/service/...).  AIRLOCK_MODELS (dirs separated by ':')\n"
@@ -93,6 +98,8 @@ static int cmd_build(int argc, char **argv)
 		else if (strcmp(a, "--partitions") == 0) { NEEDV(); o.partitions = v; }
 		else if (strcmp(a, "--no-partitions") == 0) no_partitions = 1;
 		else if (strcmp(a, "--timings") == 0) o.timings = 1;
+		else if (strcmp(a, "--cache") == 0) { NEEDV(); o.cache = v; }
+		else if (strcmp(a, "--no-cache") == 0) o.no_cache = 1;
 		else {
 			fprintf(stderr, "airlock-compile: unknown option %s\n", a);
 			goto usage_err;
@@ -167,6 +174,8 @@ int main(int argc, char **argv)
 		return cc_cmd_verify(argc - 1, argv + 1);
 	if (strcmp(cmd, "dump") == 0)
 		return cc_cmd_dump(argc - 1, argv + 1);
+	if (strcmp(cmd, "diff") == 0)
+		return cc_cmd_diff(argc - 1, argv + 1);
 	if (strcmp(cmd, "policy") == 0)
 		return cc_cmd_policy(argc - 1, argv + 1);
 	if (strcmp(cmd, "-h") == 0 || strcmp(cmd, "--help") == 0 || strcmp(cmd, "help") == 0) {
