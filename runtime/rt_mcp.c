@@ -292,6 +292,19 @@ static int page_progress(void *ud, int page, size_t items, int more)
 	return check_cancel(m);
 }
 
+/* A step of a long tool call (diff_plan, rt_diff_opts.progress): a
+ * progress notification with its message, kept strictly between the
+ * call's own 0 ("started") and 1 ("done"), and a cancel check. */
+static int step_progress(void *ud, double done, const char *message)
+{
+	rt_mcp *m = ud;
+	if (m->asking && m->asking_token) {
+		double d = done < 0 ? 0 : done > 1 ? 1 : done;
+		progress(m, m->asking, m->asking_token, 0.01 + 0.98 * d, message ? message : "");
+	}
+	return check_cancel(m);
+}
+
 /* Finishes a result object for the request's era and sends it. */
 static void respond_result(rt_mcp *m, const req *r, cJSON *res)
 {
@@ -672,9 +685,13 @@ static void do_tools_call(rt_mcp *m, const req *r)
 	m->asking_token = token;
 	m->tools.page_progress = page_progress;
 	m->tools.page_progress_ud = m;
+	m->tools.step_progress = step_progress;
+	m->tools.step_progress_ud = m;
 	int rc = rt_tools_call(&m->tools, name->valuestring, args, &tr, check_cancel, m);
 	m->tools.page_progress = NULL;
 	m->tools.page_progress_ud = NULL;
+	m->tools.step_progress = NULL;
+	m->tools.step_progress_ud = NULL;
 	m->tools.elicit = NULL;
 	m->asking = NULL;
 	m->asking_token = NULL;

@@ -1,8 +1,8 @@
 /*
  * rt_plan_tools.c -- the MCP tools of plans, approvals and the audit log:
  * plan_operation, request_approval, apply_plan, read_operation, get_plan,
- * list_plans, query_audit.  rt_tools.c lists them after its own and hands
- * their calls here (rt_plan.h: rt_plan_tools_*).
+ * list_plans, query_audit, diff_plan (rt_diff.h).  rt_tools.c lists them
+ * after its own and hands their calls here (rt_plan.h: rt_plan_tools_*).
  *
  * No argument of any tool grants, extends or forges an approval, or edits
  * the audit log: request_approval only asks (rt_approve.h states the trust
@@ -17,6 +17,7 @@
 #include "alc_err.h"
 #include "rt_approve.h"
 #include "rt_audit.h"
+#include "rt_diff.h"
 #include "rt_plan.h"
 #include "rt_policy.h"
 #include "rt_tools.h"
@@ -66,12 +67,52 @@
 	"\"approval\":{\"type\":\"object\",\"description\":\"required, approvers, ttlSeconds, " \
 	"channels, the request, grants and rejection.\"}," \
 	"\"apply\":{\"type\":[\"object\",\"null\"]}," \
+	"\"diff\":{\"type\":\"object\",\"description\":\"The last diff_plan result, when " \
+	"one was made.\"}," \
+	"\"dryRun\":{\"type\":\"object\",\"description\":\"EC2 DryRun check: result " \
+	"(would_succeed, not_permitted, error), code, message, at.\"}," \
 	"\"nextStep\":{\"type\":\"string\",\"description\":\"What to do next.\"}"
 
 #define PLAN_REQUIRED "\"planId\",\"state\",\"service\",\"operation\",\"digest\",\"nextStep\""
 
 #define PLAN_SCHEMA \
 	"{\"type\":\"object\",\"properties\":{" PLAN_PROPS "},\"required\":[" PLAN_REQUIRED "]}"
+
+/* The diff result (rt_diff.h); "op" is open for rt_cfn.c's changes. */
+#define DIFF_SCHEMA \
+	"{\"type\":\"object\",\"properties\":{" \
+	"\"planId\":{\"type\":\"string\"},\"service\":{\"type\":\"string\"}," \
+	"\"operation\":{\"type\":\"string\"}," \
+	"\"kind\":{\"type\":\"string\",\"enum\":[\"create\",\"update\",\"delete\",\"other\"]}," \
+	"\"status\":{\"type\":\"string\",\"enum\":[\"computed\",\"no_mapping\",\"read_failed\"," \
+	"\"cancelled\"],\"description\":\"computed: changes are against the live state; " \
+	"no_mapping: nothing to compare with (not an error); read_failed: see error; the plan " \
+	"is unchanged either way.\"}," \
+	"\"computedAt\":{\"type\":\"string\"}," \
+	"\"exists\":{\"type\":[\"boolean\",\"null\"],\"description\":\"Whether the " \
+	"resource is there now (null: not known).\"}," \
+	"\"read\":{\"type\":\"object\",\"description\":\"The audited read that showed the " \
+	"state: service, operation, source of the mapping, statePath, input, planId.\"}," \
+	"\"summary\":{\"type\":\"object\",\"properties\":{\"changed\":{\"type\":\"integer\"}," \
+	"\"added\":{\"type\":\"integer\"},\"removed\":{\"type\":\"integer\"}," \
+	"\"unchanged\":{\"type\":\"integer\"},\"notVisible\":{\"type\":\"integer\"}," \
+	"\"sensitive\":{\"type\":\"integer\"}}}," \
+	"\"changes\":{\"type\":\"array\",\"items\":{\"type\":\"object\",\"properties\":{" \
+	"\"path\":{\"type\":\"string\",\"description\":\"JSON pointer into the plan's input " \
+	"(a delete: into the current state).\"}," \
+	"\"op\":{\"type\":\"string\",\"description\":\"changed (old -> new), added (new), " \
+	"removed (old), unchanged, not_visible (the read does not show it; new only), " \
+	"sensitive (no values, not compared).\"}," \
+	"\"old\":{},\"new\":{},\"document\":{\"type\":\"boolean\",\"description\":\"JSON " \
+	"documents (policies) compared parsed, key order ignored.\"}," \
+	"\"sensitive\":{\"type\":\"boolean\"},\"note\":{\"type\":\"string\"}}," \
+	"\"required\":[\"path\",\"op\"]}}," \
+	"\"changeSet\":{\"type\":\"object\",\"description\":\"CloudFormation: the change set " \
+	"as DescribeChangeSet describes it.\"}," \
+	"\"error\":{\"type\":\"object\",\"description\":\"read_failed: code and message.\"}," \
+	"\"message\":{\"type\":\"string\"}}," \
+	"\"required\":[\"planId\",\"service\",\"operation\",\"kind\",\"status\",\"computedAt\"," \
+	"\"exists\",\"summary\",\"changes\",\"message\"]}"
 
 static const rt_tool_def plan_tools[] = {
 	{
@@ -83,9 +124,16 @@ static const rt_tool_def plan_tools[] = {
 		"plan id, its state (Planned; Failed when the input is invalid, with every violation; "
 		"Denied when the policy refuses it), the risk, the decision with the rules and "
 		"reason, whether approval is needed, and wouldSend: exactly what apply_plan will send "
-		"(sensitive members shown redacted). Nothing reaches AWS. Next: apply_plan, or "
-		"request_approval first when approvalRequired is true.",
-		"{\"type\":\"object\",\"properties\":{" CALL_ARGS "},"
+		"(sensitive members shown redacted). Nothing reaches AWS (but the EC2 DryRun check "
+		"below). Next: apply_plan, or "
+		"request_approval first when approvalRequired is true. EC2 operations with a DryRun "
+		"member are also sent once with DryRun=true (AWS checks permissions and changes "
+		"nothing): dryRun.result says would_succeed, not_permitted or error. diff_plan shows "
+		"what the plan would change.",
+		"{\"type\":\"object\",\"properties\":{" CALL_ARGS ","
+		"\"dry_run\":{\"type\":\"boolean\",\"default\":true,\"description\":\"EC2 "
+		"operations with a DryRun member: check permissions with DryRun=true once the plan is "
+		"made (default true; false skips it). Other operations ignore it.\"}},"
 		"\"required\":[\"service\",\"operation\",\"input\"],\"additionalProperties\":false}",
 		"{\"type\":\"object\",\"properties\":{" PLAN_PROPS ","
 		"\"approvalRequired\":{\"type\":\"boolean\"},"
@@ -209,6 +257,23 @@ static const rt_tool_def plan_tools[] = {
 		"\"required\":[\"seq\",\"time\",\"kind\",\"txId\",\"opId\",\"payload\"]}}},"
 		"\"required\":[\"count\",\"records\"]}",
 		RT_TOOL_READONLY | RT_TOOL_IDEMPOTENT,
+	},
+	{
+		"diff_plan",
+		"Diff a plan against the live state",
+		"Show what a plan would change before it is approved or applied: runs the read "
+		"operation the catalog maps the plan's operation to (an audited read, as the plan's "
+		"caller, under the policy) and compares, member by member, what the plan sets with "
+		"what is there now: changed (old -> new), added, unchanged, not_visible (the read "
+		"does not show it), sensitive (never shown). JSON documents such as policies compare "
+		"parsed. A create says whether the resource already exists; a delete lists what would "
+		"be removed; CloudFormation stacks diff through a change set. An operation without a "
+		"mapping gives status no_mapping, a failed read status read_failed: neither blocks "
+		"approval. The result is kept with the plan (get_plan shows it) and audited.",
+		"{\"type\":\"object\",\"properties\":{" PLAN_ID_ARG "},"
+		"\"required\":[\"plan_id\"],\"additionalProperties\":false}",
+		DIFF_SCHEMA,
+		RT_TOOL_READONLY | RT_TOOL_OPEN_WORLD,
 	},
 };
 
@@ -350,7 +415,7 @@ static int call_request(const char *tool, const cJSON *args, rt_plan_request *rq
                         rt_tool_result *out)
 {
 	static const char *const allowed[] = { "service", "operation", "input", "region",
-	                                       "profile", NULL };
+	                                       "profile", "dry_run", NULL };
 	static const char *const allowed_read[] = { "service", "operation", "input", "region",
 	                                            "profile", "max_pages", NULL };
 	int is_read = strcmp(tool, "read_operation") == 0;
@@ -381,7 +446,33 @@ static int call_request(const char *tool, const cJSON *args, rt_plan_request *rq
 	rq->profile = str_arg(tool, args, "profile", 0, 128, &out->error);
 	if (out->error)
 		return -1;
+	const cJSON *dr = cJSON_GetObjectItemCaseSensitive(args, "dry_run");
+	if (dr && !cJSON_IsBool(dr)) {
+		out->error = fmt("%s: \"dry_run\" must be true or false.", tool);
+		return -1;
+	}
 	return 0;
+}
+
+/* diff_plan's progress and cancel through the MCP server's hooks. */
+typedef struct diff_hooks {
+	rt_tools *t;
+	rt_tools_cancel_fn cancel;
+	void *ctx;
+} diff_hooks;
+
+static int diff_progress(void *ud, double done, const char *message)
+{
+	diff_hooks *h = ud;
+	if (h->t->step_progress)
+		return h->t->step_progress(h->t->step_progress_ud, done, message);
+	return h->cancel ? h->cancel(h->ctx) : 0;
+}
+
+static int diff_cancel(void *ud)
+{
+	diff_hooks *h = ud;
+	return h->cancel ? h->cancel(h->ctx) : 0;
 }
 
 int rt_plan_tools_call(rt_tools *t, const char *name, const cJSON *args, rt_tool_result *out,
@@ -404,6 +495,32 @@ int rt_plan_tools_call(rt_tools *t, const char *name, const cJSON *args, rt_tool
 		rq.progress_ud = t->page_progress_ud;
 		rc = name[0] == 'p' ? rt_plans_create(t->plans, &rq, &tx, &o)
 		                    : rt_plans_read(t->plans, &rq, &tx, &o);
+		/* EC2: the DryRun check of a plan that was made (rt_diff.h) */
+		const char *st = o.result ? cJSON_GetStringValue(
+			cJSON_GetObjectItemCaseSensitive(o.result, "state")) : NULL;
+		const char *pid = o.result ? cJSON_GetStringValue(
+			cJSON_GetObjectItemCaseSensitive(o.result, "planId")) : NULL;
+		if (!rc && name[0] == 'p' && st && pid && strcmp(st, "Planned") == 0 &&
+		    !cJSON_IsFalse(cJSON_GetObjectItemCaseSensitive(args, "dry_run"))) {
+			cJSON *dry = NULL;
+			rc = rt_dryrun_plan(t->plans, pid, &tx, &dry);
+			if (!rc && dry)
+				cJSON_AddItemToObject(o.result, "dryRun", dry);
+			else if (rc && rc != AL_ENOMEM) {
+				/* the plan stands; the check could not be kept */
+				cJSON_Delete(dry);
+				rc = 0;
+			}
+		}
+	} else if (strcmp(name, "diff_plan") == 0) {
+		static const char *const allowed[] = { "plan_id", NULL };
+		const char *id;
+		if ((out->error = unknown_arg(name, args, allowed)) ||
+		    !(id = str_arg(name, args, "plan_id", 1, 26, &out->error)))
+			return out->error ? 0 : AL_ENOMEM;
+		diff_hooks h = { t, cancel, ctx };
+		rt_diff_opts dopts = { &tx, diff_progress, diff_cancel, &h, 0 };
+		rc = rt_diff_plan(t->plans, id, &dopts, &o);
 	} else if (strcmp(name, "request_approval") == 0) {
 		static const char *const allowed[] = { "plan_id", "justification", NULL };
 		const char *id, *just;

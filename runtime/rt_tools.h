@@ -61,6 +61,11 @@ typedef struct rt_tools {
 	 * stops after this page (rt_exec_progress_fn).  NULL: none. */
 	int (*page_progress)(void *ud, int page, size_t items, int more);
 	void *page_progress_ud;
+	/* Steps of a long call (diff_plan: a change set being made): DONE
+	 * grows in [0, 1), MESSAGE says what happens; a non-zero return stops
+	 * (rt_diff_opts.progress).  Set like page_progress; NULL: none. */
+	int (*step_progress)(void *ud, double done, const char *message);
+	void *step_progress_ud;
 } rt_tools;
 
 void rt_tools_init(rt_tools *t, const alc_catalog *cat);
