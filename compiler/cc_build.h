@@ -21,6 +21,8 @@ typedef struct cc_build_opts {
 	                            NULL: no PARTITIONS section */
 	const char *source;      /* models source name override, or NULL */
 	const char *revision;    /* models revision override, or NULL */
+	const char *readmap_overrides; /* catalogs/readmap-overrides.tsv, or NULL */
+	const char *readmap_report; /* file listing unmapped mutating operations */
 	int full_docs;
 	int keep_going;
 	int threads;             /* 0: one per online CPU */

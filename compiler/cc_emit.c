@@ -35,6 +35,7 @@
 #include "cc_part.h"
 #include "cc_partitions.h"
 #include "cc_policy.h"
+#include "cc_readmap.h"
 #include "cc_rules.h"
 #include "cc_util.h"
 
@@ -241,6 +242,7 @@ typedef struct emit {
 	int failed;
 	cc_buf policy;           /* POLICY section (emit_policy) */
 	cc_buf partitions;       /* PARTITIONS section (cc_partitions.c) */
+	cc_buf readmap;          /* READMAP section (cc_readmap.c) */
 } emit;
 
 #define REC_ADD(buf, cnt, rec) (cc_buf_put(&(buf), &(rec), sizeof(rec)), (cnt)++)
@@ -758,6 +760,58 @@ static int emit_policy(emit *e, const cc_build_opts *o)
 	return rc;
 }
 
+/* ---- read mappings ---------------------------------------------------- */
+
+/* Compute every operation's read mapping (cc_readmap.c) from the records
+ * emitted so far and the models' resources; print the coverage line. */
+static int emit_readmap(emit *e, const cc_build_opts *o, cc_model *const *sel, size_t nsel)
+{
+	alc_catalog v;
+	memset(&v, 0, sizeof v);
+	v.strs = (const char *)e->pool.data.p;
+	v.strs_size = (uint32_t)e->pool.data.len;
+	v.svcs = (const alc_service *)e->svcs.p;
+	v.nsvcs = e->nsvcs;
+	v.ops = (const alc_operation *)e->ops.p;
+	v.nops = e->nops;
+	v.shapes = (const alc_shape *)e->shapes.p;
+	v.nshapes = e->nshapes;
+	v.members = (const alc_member *)e->members.p;
+	v.nmembers = e->nmembers;
+	FILE *rep = NULL;
+	if (o->readmap_report && !(rep = fopen(o->readmap_report, "w"))) {
+		fprintf(stderr, "airlock-compile: %s: %s\n", o->readmap_report, strerror(errno));
+		return AL_EIO;
+	}
+	uint32_t *words = cc_xcalloc(e->nops + 1, sizeof *words);
+	cc_buf diag = { 0 };
+	cc_readmap_stats st;
+	int rc = cc_readmap_emit(&v, sel, nsel, o->readmap_overrides, !o->services, &e->pool,
+	                         &e->readmap, words, &diag, rep, &st);
+	cc_buf_write(&diag, stderr);
+	cc_buf_free(&diag);
+	if (rep && fclose(rep) != 0 && !rc) {
+		fprintf(stderr, "airlock-compile: %s: %s\n", o->readmap_report, strerror(errno));
+		rc = AL_EIO;
+	}
+	if (rc) {
+		fprintf(stderr, "airlock-compile: %s: the read-mapping overrides have errors; "
+		        "nothing written\n", o->readmap_overrides);
+	} else {
+		alc_operation *ops = (alc_operation *)e->ops.p;
+		for (uint32_t i = 0; i < e->nops; i++)
+			ops[i].readmap = words[i];
+		printf("readmap: %u of %u mutating operations mapped (%.1f%%): %u lifecycle, "
+			       "%u verb/noun, %u overrides; %u entries, %zu bytes\n",
+			       st.mapped, st.mutating,
+			       st.mutating ? 100.0 * st.mapped / st.mutating : 100.0,
+			       st.by_source[ALC_RM_LIFECYCLE], st.by_source[ALC_RM_VERBNOUN],
+			       st.by_source[ALC_RM_OVERRIDE], st.entries, e->readmap.len);
+	}
+	free(words);
+	return rc;
+}
+
 /* ---- writing --------------------------------------------------------- */
 
 typedef struct secsrc { uint32_t id, entsize, count; const cc_buf *b; } secsrc;
@@ -863,6 +917,7 @@ static int assemble(emit *e, const cc_build_opts *o, const char *source,
 		{ ALC_SEC_PARTITIONS, 1, (uint32_t)e->partitions.len, &e->partitions },
 		{ ALC_SEC_POLICY, 1, (uint32_t)e->policy.len, &e->policy },
 		{ ALC_SEC_DOCS, 4, (uint32_t)(docs.len / 4), &docs },
+		{ ALC_SEC_READMAP, 4, (uint32_t)(e->readmap.len / 4), &e->readmap },
 	};
 	/* DOCS only exists in --docs full catalogs, POLICY with a policy,
 	 * PARTITIONS with a partitions table. */
@@ -1176,6 +1231,8 @@ int cc_build(const cc_build_opts *o)
 		}
 		if (!rc && o->policy)
 			rc = emit_policy(&e, o);
+		if (!rc)
+			rc = emit_readmap(&e, o, sel, nsel);
 		cc_buf img = { 0 };
 		if (!rc)
 			rc = assemble(&e, o, source, revision, &img);
@@ -1191,7 +1248,7 @@ int cc_build(const cc_build_opts *o)
 		cc_buf *bufs[] = { &e.docs_svc, &e.docs_op, &e.docs_mem,
 		                   &e.svcs, &e.ops, &e.shapes, &e.shext, &e.members, &e.mext, &e.cons,
 		                   &e.u32, &e.params, &e.rules, &e.manifest, &e.diag,
-		                   &e.policy, &e.partitions };
+		                   &e.policy, &e.partitions, &e.readmap };
 		for (size_t i = 0; i < sizeof bufs / sizeof bufs[0]; i++)
 			cc_buf_free(bufs[i]);
 		free(e.cons_map);

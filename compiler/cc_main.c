@@ -39,7 +39,9 @@ static void usage(FILE *f)
 	      "                        [--cli-names FILE] [--source NAME] [--revision REV]\n"
 	      "                        [--policy FILE.yaml | --no-policy]\n"
 	      "                        [--partitions FILE.json | --no-partitions] [--timings]\n"
-	      "                        [--cache DIR | --no-cache] -o FILE.alc\n"
+	      "                        [--cache DIR | --no-cache]\n"
+	      "                        [--readmap-overrides FILE.tsv | --no-readmap-overrides]\n"
+	      "                        [--readmap-report FILE] -o FILE.alc\n"
 	      "  airlock-compile policy check --catalog FILE.alc POLICY.yaml\n"
 	      "  airlock-compile info FILE.alc\n"
 	      "  airlock-compile verify FILE.alc\n"
@@ -63,11 +65,20 @@ static const char *default_cli_names(void)
 	                    "cli-names.tsv", path, sizeof path);
 }
 
+/* The read-mapping overrides (cc_readmap.c), found like the CLI names. */
+static const char *default_readmap_overrides(void)
+{
+	static char path[4096];
+	return cc_data_path("AIRLOCK_READMAP_OVERRIDES", AIRLOCK_SOURCE_DIR,
+	                    "catalogs/readmap-overrides.tsv", "readmap-overrides.tsv",
+	                    path, sizeof path);
+}
+
 static int cmd_build(int argc, char **argv)
 {
 	cc_build_opts o;
 	memset(&o, 0, sizeof o);
-	int no_policy = 0, no_partitions = 0;
+	int no_policy = 0, no_partitions = 0, no_overrides = 0;
 	const char **models = calloc((size_t)argc + 16, sizeof *models);
 	char *envcopy = NULL;
 	if (!models)
@@ -100,6 +111,9 @@ static int cmd_build(int argc, char **argv)
 		else if (strcmp(a, "--timings") == 0) o.timings = 1;
 		else if (strcmp(a, "--cache") == 0) { NEEDV(); o.cache = v; }
 		else if (strcmp(a, "--no-cache") == 0) o.no_cache = 1;
+		else if (strcmp(a, "--readmap-overrides") == 0) { NEEDV(); o.readmap_overrides = v; }
+		else if (strcmp(a, "--no-readmap-overrides") == 0) no_overrides = 1;
+		else if (strcmp(a, "--readmap-report") == 0) { NEEDV(); o.readmap_report = v; }
 		else {
 			fprintf(stderr, "airlock-compile: unknown option %s\n", a);
 			goto usage_err;
@@ -147,6 +161,13 @@ static int cmd_build(int argc, char **argv)
 	if (!o.cli_names)
 		fprintf(stderr, "airlock-compile: warning: catalogs/cli-names.tsv not found; "
 		                "CLI names follow the default rule only\n");
+	if (no_overrides && o.readmap_overrides) {
+		fprintf(stderr, "airlock-compile: --readmap-overrides and --no-readmap-overrides "
+		                "exclude each other\n");
+		goto usage_err;
+	}
+	if (!no_overrides && !o.readmap_overrides)
+		o.readmap_overrides = default_readmap_overrides();
 	int rc = cc_build(&o);
 	cc_names_free();
 	free(models);

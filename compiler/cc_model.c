@@ -329,6 +329,7 @@ enum trait_id {
 	TR_requestCompression,
 	TR_required,
 	TR_requiresLength,
+	TR_resourceIdentifier,
 	TR_retryable,
 	TR_sensitive,
 	TR_sparse,
@@ -395,6 +396,7 @@ static const struct { const char *name; int id; } trait_names[] = {
 	{ "smithy.api#requestCompression", TR_requestCompression },
 	{ "smithy.api#required", TR_required },
 	{ "smithy.api#requiresLength", TR_requiresLength },
+	{ "smithy.api#resourceIdentifier", TR_resourceIdentifier },
 	{ "smithy.api#retryable", TR_retryable },
 	{ "smithy.api#sensitive", TR_sensitive },
 	{ "smithy.api#sparse", TR_sparse },
@@ -797,6 +799,7 @@ static void build_member(loader *L, const char *owner, const mref *r,
 	if (T.v[TR_eventPayload]) mb->flags |= ALC_M_EVENT_PAYLOAD;
 	if (T.v[TR_eventHeader]) mb->flags |= ALC_M_EVENT_HEADER;
 	if (T.v[TR_sensitive]) mb->flags |= ALC_M_SENSITIVE;
+	if ((t = T.v[TR_resourceIdentifier]) != NULL && str_of(t)) mb->resource_ident = astr(L, t->valuestring);
 	if ((t = T.v[TR_jsonName]) != NULL) mb->json_name = str_of(t) ? astr(L, t->valuestring) : NULL;
 	if ((t = T.v[TR_xmlName]) != NULL) mb->xml_name = str_of(t) ? astr(L, t->valuestring) : NULL;
 	if ((t = T.v[TR_aws_protocols_ec2QueryName]) != NULL) mb->ec2_name = str_of(t) ? astr(L, t->valuestring) : NULL;
@@ -1142,6 +1145,80 @@ static void collect_ops(loader *L, const char *owner_id, const cJSON *owner,
 			collect_ops(L, L->ents[e].id, L->ents[e].json, depth + 1, ops, nops, cap);
 		}
 	}
+}
+
+static const char *shape_name(const char *id);
+
+/* The resources collect_ops visited, with their identifiers, operations
+ * and parents (names only: the read mappings resolve them at emit). */
+static const char **name_list(loader *L, const cJSON *arr, uint32_t *n)
+{
+	*n = 0;
+	int k = cJSON_GetArraySize(arr);
+	if (k <= 0)
+		return NULL;
+	const char **v = cc_arena_alloc(&L->m->arena, (size_t)k * sizeof *v);
+	const cJSON *it;
+	cJSON_ArrayForEach(it, arr) {
+		const char *tid = str_of(obj_get(it, "target"));
+		if (tid)
+			v[(*n)++] = astr(L, shape_name(tid));
+	}
+	return v;
+}
+
+static void collect_resources(loader *L)
+{
+	static const char *const lc_keys[CC_LC_COUNT] = { "create", "put", "read",
+	                                                  "update", "delete", "list" };
+	cc_model *m = L->m;
+	uint32_t n = 0;
+	for (uint32_t i = 0; i < L->nents; i++)
+		n += L->ents[i].kind == K_RESOURCE && L->ents[i].visited;
+	if (!n)
+		return;
+	m->resources = cc_arena_alloc(&m->arena, n * sizeof *m->resources);
+	uint32_t *ent_of = cc_xmalloc(n * sizeof *ent_of);
+	for (uint32_t i = 0; i < L->nents; i++) {
+		const ent *e = &L->ents[i];
+		if (e->kind != K_RESOURCE || !e->visited)
+			continue;
+		cc_resource *r = &m->resources[m->nresources];
+		memset(r, 0, sizeof *r);
+		ent_of[m->nresources++] = i;
+		r->name = astr(L, shape_name(e->id));
+		r->parent = -1;
+		const cJSON *ids = obj_get(e->json, "identifiers");
+		int k = cJSON_GetArraySize(ids);
+		if (k > 0) {
+			r->ids = cc_arena_alloc(&m->arena, (size_t)k * sizeof *r->ids);
+			r->id_targets = cc_arena_alloc(&m->arena, (size_t)k * sizeof *r->id_targets);
+			const cJSON *it;
+			cJSON_ArrayForEach(it, ids) {
+				const char *tid = str_of(obj_get(it, "target"));
+				r->ids[r->nids] = astr(L, it->string);
+				r->id_targets[r->nids++] = astr(L, tid ? tid : "");
+			}
+		}
+		for (int c = 0; c < CC_LC_COUNT; c++) {
+			const char *tid = str_of(obj_get(obj_get(e->json, lc_keys[c]), "target"));
+			r->life[c] = tid ? astr(L, shape_name(tid)) : NULL;
+		}
+		r->ops = name_list(L, obj_get(e->json, "operations"), &r->nops);
+		r->coll = name_list(L, obj_get(e->json, "collectionOperations"), &r->ncoll);
+	}
+	/* parents: a resource names its children under "resources" */
+	for (uint32_t p = 0; p < m->nresources; p++) {
+		const cJSON *it;
+		cJSON_ArrayForEach(it, obj_get(L->ents[ent_of[p]].json, "resources")) {
+			int32_t e = find_ent(L, str_of(obj_get(it, "target")) ?
+			                        obj_get(it, "target")->valuestring : "");
+			for (uint32_t c = 0; e >= 0 && c < m->nresources; c++)
+				if (ent_of[c] == (uint32_t)e && m->resources[c].parent < 0)
+					m->resources[c].parent = (int32_t)p;
+		}
+	}
+	free(ent_of);
 }
 
 static int cmp_ops(const void *a, const void *b)
@@ -1619,6 +1696,7 @@ static int load(cc_model *m, const char *path, const char *relpath,
 		uint32_t nops = 0;
 		L.ents[service].visited = 1;
 		collect_ops(&L, L.ents[service].id, sj, 0, opents, &nops, cap);
+		collect_resources(&L);
 		stack st = { 0 };
 		for (uint32_t i = 0; i < nops; i++) {
 			const cJSON *oj = L.ents[opents[i]].json;

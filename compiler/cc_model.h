@@ -53,6 +53,7 @@ typedef struct cc_member {
 	uint8_t ts_format;
 	int has_cons;
 	cc_cons cons;
+	const char *resource_ident; /* smithy.api#resourceIdentifier, or NULL */
 } cc_member;
 
 typedef struct cc_shape {
@@ -92,6 +93,23 @@ typedef struct cc_op {
 	const char *checksum_member;
 } cc_op;
 
+/* A Smithy resource reachable from the service, kept for the read
+ * mappings (cc_readmap.c): pure model facts, names only. */
+enum { CC_LC_CREATE, CC_LC_PUT, CC_LC_READ, CC_LC_UPDATE, CC_LC_DELETE,
+       CC_LC_LIST, CC_LC_COUNT };
+typedef struct cc_resource {
+	const char *name;        /* shape name ("Stack") */
+	const char **ids;        /* identifier names, in model order */
+	const char **id_targets; /* ... and their target shape ids */
+	uint32_t nids;
+	const char *life[CC_LC_COUNT]; /* lifecycle operation names, or NULL */
+	const char **ops;        /* instance operations (names) */
+	uint32_t nops;
+	const char **coll;       /* collection operations (names) */
+	uint32_t ncoll;
+	int32_t parent;          /* index in cc_model.resources, or -1 */
+} cc_resource;
+
 typedef struct cc_model {
 	/* source */
 	char *path;              /* as opened (malloc) */
@@ -114,6 +132,10 @@ typedef struct cc_model {
 	uint32_t nshapes;
 	cc_op *ops;
 	uint32_t nops;
+	/* resources reachable from the service, in file order (cc_part.c
+	 * must serialize these and cc_member.resource_ident too) */
+	cc_resource *resources;
+	uint32_t nresources;
 	/* outcome */
 	int failed;              /* nonzero when diag holds errors */
 	cc_buf diag;

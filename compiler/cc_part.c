@@ -127,6 +127,7 @@ static void w_member(pw *w, const cc_member *mb)
 	w_u8(w, mb->ts_format);
 	w_int(w, mb->has_cons);
 	w_cons(w, &mb->cons);
+	w_str(w, mb->resource_ident);
 }
 
 static void w_shape(pw *w, const cc_shape *s)
@@ -192,6 +193,26 @@ static void w_op(pw *w, const cc_op *op)
 	w_str(w, op->checksum_member);
 }
 
+/* A resource (cc_readmap.c's facts): names only. */
+static void w_names(pw *w, const char *const *v, uint32_t n)
+{
+	w_u32(w, n);
+	for (uint32_t i = 0; i < n; i++)
+		w_str(w, v[i]);
+}
+
+static void w_resource(pw *w, const cc_resource *res)
+{
+	w_str(w, res->name);
+	w_names(w, res->ids, res->nids);
+	w_names(w, res->id_targets, res->nids);
+	for (int c = 0; c < CC_LC_COUNT; c++)
+		w_str(w, res->life[c]);
+	w_names(w, res->ops, res->nops);
+	w_names(w, res->coll, res->ncoll);
+	w_i32(w, res->parent);
+}
+
 /* The rule set's cJSON tree, exactly: cJSON_Duplicate() copies type,
  * valuedouble, valueint, valuestring and keys, and so does this. */
 static void w_json(pw *w, const cJSON *j)
@@ -254,6 +275,9 @@ static void part_write_model(pw *w, const cc_model *m)
 		w_shape(w, &m->shapes[i]);
 	for (uint32_t i = 0; i < m->nops; i++)
 		w_op(w, &m->ops[i]);
+	w_u32(w, m->nresources);
+	for (uint32_t i = 0; i < m->nresources; i++)
+		w_resource(w, &m->resources[i]);
 	w_u8(w, m->ruleset ? 1 : 0);
 	if (m->ruleset)
 		w_json(w, m->ruleset);
@@ -423,6 +447,7 @@ static void r_member(pr *r, cc_member *mb)
 	mb->ts_format = r_u8(r);
 	mb->has_cons = r_int(r);
 	r_cons(r, &mb->cons);
+	mb->resource_ident = r_str(r);
 }
 
 static void r_shape(pr *r, cc_shape *s)
@@ -497,6 +522,33 @@ static void r_op(pr *r, cc_op *op, const cc_shape *shapes)
 	op->pg_page_size = r_str(r);
 	op->params = r_params(r, &op->nparams);
 	op->checksum_member = r_str(r);
+}
+
+/* Names that cc_readmap.c dereferences: all present. */
+static const char **r_names(pr *r, uint32_t *n)
+{
+	*n = r_count(r, 4);
+	const char **v = r_array(r, *n, sizeof *v);
+	for (uint32_t i = 0; i < *n && !r->bad; i++)
+		v[i] = r_str_req(r);
+	return v;
+}
+
+static void r_resource(pr *r, cc_resource *res, uint32_t nres)
+{
+	uint32_t nt = 0;
+	res->name = r_str_req(r);
+	res->ids = r_names(r, &res->nids);
+	res->id_targets = r_names(r, &nt);
+	if (nt != res->nids)
+		r->bad = __LINE__;
+	for (int c = 0; c < CC_LC_COUNT; c++)
+		res->life[c] = r_str(r);
+	res->ops = r_names(r, &res->nops);
+	res->coll = r_names(r, &res->ncoll);
+	res->parent = r_i32(r);
+	if (res->parent != -1 && (res->parent < 0 || (uint32_t)res->parent >= nres))
+		r->bad = __LINE__;
 }
 
 /* Nodes are malloc'ed (cc_model_free deletes the tree with cJSON_Delete,
@@ -599,6 +651,11 @@ static void part_read_model(pr *r, cc_model *m)
 	m->ops = r_array(r, m->nops, sizeof *m->ops);
 	for (uint32_t i = 0; i < m->nops && !r->bad; i++)
 		r_op(r, &m->ops[i], m->shapes);
+	/* a resource is at least its name, four counts, six names, a parent */
+	m->nresources = r_count(r, 4 * 12);
+	m->resources = r_array(r, m->nresources, sizeof *m->resources);
+	for (uint32_t i = 0; i < m->nresources && !r->bad; i++)
+		r_resource(r, &m->resources[i], m->nresources);
 	if (r_u8(r))
 		m->ruleset = r_json(r, 1);
 	if (r->p != r->end)

@@ -1,0 +1,913 @@
+/*
+ * cc_readmap.c -- see cc_readmap.h.
+ *
+ * Works on the emitted records (a catalog view: names, input and output
+ * members, required flags, target types) plus the resource facts the
+ * models kept (cc_resource, cc_member.resource_ident).  Every operation is
+ * looked at once; a mutating one tries, in order, its resource's read or
+ * list, then the read names its verb and noun suggest (bounded: at most
+ * MAX_VARIANTS nouns x MAX_CANDS names, each a binary search among the
+ * service's operations), then the overrides replace whatever was found.
+ *
+ * The catalog view's strings live in the pool, which moves when it grows:
+ * nothing is interned until every mapping is computed (new strings -- state
+ * paths and constants -- are kept as text until then).
+ */
+#include "cc_readmap.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include <cjson/cJSON.h>
+#include <xxhash.h>
+
+#include "alc_err.h"
+#include "alc_policy.h"
+
+#define MAX_ARGS ALC_READMAP_MAX_ARGS
+#define NAME_MAX_ 200      /* longest operation name we build candidates for */
+#define CAND_MAX_ 256      /* a candidate: NAME_MAX_ plus a verb and suffix */
+#define PATH_MAX_ 128      /* longest state path */
+
+typedef struct rm_arg {
+	uint32_t from, to;     /* STRS offsets (from: unused when ctext) */
+	uint32_t flags;        /* ALC_RMA_* */
+	const char *ctext;     /* ALC_RMA_CONST: JSON text (owned by the overrides) */
+} rm_arg;
+
+typedef struct rm_map {
+	uint32_t read;         /* OPS index; ALC_NONE: no mapping */
+	uint8_t kind, source, nargs;
+	char path[PATH_MAX_];
+	rm_arg args[MAX_ARGS];
+} rm_map;
+
+typedef struct rm_ctx {
+	const alc_catalog *v;
+	cc_model *const *models;
+	size_t nmodels;
+	rm_map *maps;          /* one per operation */
+	/* bound resource per operation: model resource index + 1, 0 none */
+	uint32_t *res_of;
+	uint8_t *role_of;      /* CC_LC_* or ROLE_INSTANCE / ROLE_COLLECTION */
+} rm_ctx;
+
+enum { ROLE_INSTANCE = CC_LC_COUNT, ROLE_COLLECTION };
+
+static const char *N(const rm_ctx *c, uint32_t off) { return c->v->strs + off; }
+
+/* ---- catalog view helpers ------------------------------------------- */
+
+static const alc_shape *shape_of(const rm_ctx *c, uint32_t s)
+{
+	return s == ALC_NONE || s >= c->v->nshapes ? NULL : &c->v->shapes[s];
+}
+
+static uint8_t type_of(const rm_ctx *c, uint32_t s)
+{
+	const alc_shape *sh = shape_of(c, s);
+	return sh ? sh->type : 0;
+}
+
+/* Operation NAME[0..len) of service SVC (operations are sorted by name
+ * within a service), or ALC_NONE. */
+static uint32_t find_op(const rm_ctx *c, uint32_t svc, const char *name, size_t len)
+{
+	const alc_service *s = &c->v->svcs[svc];
+	uint32_t lo = s->first_op, hi = s->first_op + s->op_count;
+	while (lo < hi) {                      /* bound: log2(op_count) */
+		uint32_t mid = lo + (hi - lo) / 2;
+		const char *k = N(c, c->v->ops[mid].name);
+		int r = strncmp(k, name, len);
+		if (r == 0)
+			r = k[len] ? 1 : 0;
+		if (r == 0)
+			return mid;
+		if (r < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return ALC_NONE;
+}
+
+static int is_read(const rm_ctx *c, uint32_t op)
+{
+	const alc_operation *o = &c->v->ops[op];
+	return alc_op_is_read(N(c, o->name), o->flags);
+}
+
+/* The cc_member behind catalog member K of operation OP's input, for its
+ * @resourceIdentifier; NULL when unknown. */
+static const cc_member *model_member(const rm_ctx *c, uint32_t op, uint32_t k)
+{
+	const alc_operation *o = &c->v->ops[op];
+	if (o->service >= c->nmodels)
+		return NULL;
+	const cc_model *m = c->models[o->service];
+	uint32_t i = op - c->v->svcs[o->service].first_op;
+	if (i >= m->nops || m->ops[i].input < 0)
+		return NULL;
+	const cc_shape *sh = &m->shapes[m->ops[i].input];
+	return k < sh->nmembers ? &sh->members[k] : NULL;
+}
+
+/* ---- argument matching ---------------------------------------------- */
+
+/* Members that page or test a call, never name what it acts on. */
+static int is_control(const char *n)
+{
+	static const char *const ctl[] = {
+		"NextToken", "MaxResults", "MaxItems", "Marker", "Limit", "DryRun",
+		"ClientToken", "PageSize", "MaxRecords", "StartingToken",
+		"PaginationToken", "NextMarker", "MaxResult", "PageToken",
+		"NextPageToken", "MaxResultsPerPage", "MaxRows",
+	};
+	for (size_t i = 0; i < sizeof ctl / sizeof ctl[0]; i++)
+		if (strcmp(n, ctl[i]) == 0)
+			return 1;
+	return 0;
+}
+
+static int id_like(const char *n)
+{
+	static const char *const ids[] = { "Name", "Id", "Arn", "ARN", "Identifier",
+	                                   "Key", "ID", "Names", "Ids", "Arns" };
+	for (size_t i = 0; i < sizeof ids / sizeof ids[0]; i++)
+		if (strcmp(n, ids[i]) == 0)
+			return 1;
+	return 0;
+}
+
+static int ends_with(const char *s, const char *suf)
+{
+	size_t a = strlen(s), b = strlen(suf);
+	return a > b && strcmp(s + a - b, suf) == 0;
+}
+
+static int scalar_type(uint8_t t)
+{
+	return t && t != ALC_T_STRUCTURE && t != ALC_T_UNION && t != ALC_T_MAP &&
+	       t != ALC_T_DOCUMENT && t != ALC_T_LIST && t != ALC_T_BLOB;
+}
+
+/* Fill the read's input from the mutating input: every required member
+ * of the read must be filled, optional ones are filled when a member
+ * matches closely (name, case, singular for a list).  LIFE: also match
+ * by @resourceIdentifier.  Returns the number of arguments, or -1 when a
+ * required member stays empty or nothing at all is filled for a read that
+ * takes input. */
+static int map_args(const rm_ctx *c, uint32_t mop, uint32_t rop, int life,
+                    rm_arg *args)
+{
+	const alc_catalog *v = c->v;
+	const alc_operation *M = &v->ops[mop], *R = &v->ops[rop];
+	const alc_shape *ms = shape_of(c, M->input), *rs = shape_of(c, R->input);
+	if (!rs || rs->member_count == 0)
+		return 0;                      /* a read without input: state of the account */
+	int n = 0;
+	for (uint32_t k = 0; k < rs->member_count; k++) {   /* bound: members */
+		const alc_member *r = &v->members[rs->first_member + k];
+		const char *rn = N(c, r->name);
+		int req = (r->flags & ALC_M_REQUIRED) != 0;
+		if (is_control(rn) || r->name == R->pg_input_token ||
+		    r->name == R->pg_page_size)
+			continue;
+		uint8_t rt = type_of(c, r->target);
+		const cc_member *rcm = life ? model_member(c, rop, k) : NULL;
+		int found = -1;
+		uint32_t flags = 0;
+		for (int pass = 0; pass < 4 && found < 0 && ms; pass++) {
+			for (uint32_t j = 0; j < ms->member_count && found < 0; j++) {
+				const alc_member *m = &v->members[ms->first_member + j];
+				const char *mn = N(c, m->name);
+				uint8_t mt = type_of(c, m->target);
+				int ok = 0;
+				if (is_control(mn))
+					continue;
+				switch (pass) {
+				case 0:        /* exact, or bound to the same identifier */
+					ok = strcmp(mn, rn) == 0;
+					if (!ok && life) {
+						const cc_member *mcm = model_member(c, mop, j);
+						const char *a = mcm && mcm->resource_ident ? mcm->resource_ident : mn;
+						const char *b = rcm && rcm->resource_ident ? rcm->resource_ident : rn;
+						ok = strcmp(a, b) == 0;
+					}
+					break;
+				case 1:        /* case */
+					ok = strcasecmp(mn, rn) == 0;
+					break;
+				case 2: {      /* InstanceId -> InstanceIds */
+					size_t ml = strlen(mn), rl = strlen(rn);
+					ok = rt == ALC_T_LIST && scalar_type(mt) &&
+					     ((rl == ml + 1 && rn[ml] == 's') ||
+					      (rl == ml + 2 && rn[ml] == 'e' && rn[ml + 1] == 's')) &&
+					     strncmp(mn, rn, ml) == 0;
+					if (ok)
+						flags = ALC_RMA_LIST;
+					break;
+				}
+				case 3:        /* Name <-> StackName, for required members */
+					ok = req && scalar_type(mt) && scalar_type(rt) &&
+					     ((id_like(rn) && ends_with(mn, rn)) ||
+					      (id_like(mn) && ends_with(rn, mn)));
+					break;
+				}
+				if (!ok)
+					continue;
+				/* a structure only goes to the very same shape */
+				if (!scalar_type(mt) && !(flags & ALC_RMA_LIST) &&
+				    !(mt == ALC_T_LIST && rt == ALC_T_LIST) && m->target != r->target)
+					continue;
+				found = (int)j;
+			}
+			if (found < 0)
+				flags = 0;
+		}
+		if (found < 0) {
+			if (req)
+				return -1;
+			continue;
+		}
+		if (n == MAX_ARGS)
+			return req ? -1 : n;
+		const alc_member *m = &v->members[ms->first_member + (uint32_t)found];
+		args[n++] = (rm_arg){ m->name, r->name, flags, NULL };
+	}
+	return n ? n : -1;
+}
+
+/* ---- state path ----------------------------------------------------- */
+
+static int is_out_control(const char *n)
+{
+	static const char *const ctl[] = {
+		"NextToken", "Marker", "NextMarker", "IsTruncated", "MaxResults",
+		"MaxItems", "NextPageToken", "PaginationToken", "ResponseMetadata",
+		"RequestId", "Limit", "Count", "TotalCount", "NextContinuationToken",
+		"ContinuationToken", "KeyMarker", "NextKeyMarker",
+	};
+	for (size_t i = 0; i < sizeof ctl / sizeof ctl[0]; i++)
+		if (strcmp(n, ctl[i]) == 0)
+			return 1;
+	return 0;
+}
+
+/* Where the state sits in ROP's output: the one structure member, or the
+ * first element of the one list of structures ("Stacks[0]"; a List* read
+ * keeps the whole list), else the whole output. */
+static void state_path(const rm_ctx *c, uint32_t rop, char *out)
+{
+	const alc_catalog *v = c->v;
+	const alc_operation *R = &v->ops[rop];
+	const alc_shape *os = shape_of(c, R->output);
+	out[0] = '\0';
+	if (!os || os->type != ALC_T_STRUCTURE)
+		return;
+	const alc_member *one = NULL;
+	for (uint32_t k = 0; k < os->member_count; k++) {
+		const alc_member *m = &v->members[os->first_member + k];
+		if (is_out_control(N(c, m->name)) || m->name == R->pg_output_token ||
+		    (m->flags & (ALC_M_HTTP_HEADER | ALC_M_HTTP_RESPONSE_CODE |
+		                 ALC_M_HTTP_PREFIX_HEADERS)))
+			continue;
+		if (one)
+			return;
+		one = m;
+	}
+	if (!one || strlen(N(c, one->name)) + 4 > PATH_MAX_)
+		return;
+	const alc_shape *t = shape_of(c, one->target);
+	if (!t)
+		return;
+	if (t->type == ALC_T_STRUCTURE) {
+		snprintf(out, PATH_MAX_, "%s", N(c, one->name));
+	} else if (t->type == ALC_T_LIST && t->member_count == 1 &&
+	           type_of(c, v->members[t->first_member].target) == ALC_T_STRUCTURE) {
+		int list = strncmp(N(c, R->name), "List", 4) == 0;
+		snprintf(out, PATH_MAX_, "%s%s", N(c, one->name), list ? "" : "[0]");
+	}
+}
+
+/* ---- verbs and nouns ------------------------------------------------ */
+
+static const struct { const char *verb; uint8_t kind; } verbs[] = {
+	{ "Create", ALC_RM_CREATE }, { "Update", ALC_RM_UPDATE }, { "Put", ALC_RM_UPDATE },
+	{ "Modify", ALC_RM_UPDATE }, { "Set", ALC_RM_UPDATE }, { "Delete", ALC_RM_DELETE },
+	{ "Start", ALC_RM_OTHER }, { "Stop", ALC_RM_OTHER }, { "Reboot", ALC_RM_OTHER },
+	{ "Terminate", ALC_RM_DELETE }, { "Attach", ALC_RM_UPDATE }, { "Detach", ALC_RM_UPDATE },
+	{ "Add", ALC_RM_UPDATE }, { "Remove", ALC_RM_UPDATE }, { "Associate", ALC_RM_UPDATE },
+	{ "Disassociate", ALC_RM_UPDATE }, { "Enable", ALC_RM_UPDATE }, { "Disable", ALC_RM_UPDATE },
+	{ "Register", ALC_RM_CREATE }, { "Deregister", ALC_RM_DELETE }, { "Tag", ALC_RM_UPDATE },
+	{ "Untag", ALC_RM_UPDATE }, { "Reset", ALC_RM_UPDATE }, { "Restore", ALC_RM_OTHER },
+	{ "Cancel", ALC_RM_OTHER }, { "Change", ALC_RM_UPDATE }, { "Replace", ALC_RM_UPDATE },
+	{ "Import", ALC_RM_CREATE }, { "Allocate", ALC_RM_CREATE }, { "Release", ALC_RM_DELETE },
+	{ "Authorize", ALC_RM_UPDATE }, { "Revoke", ALC_RM_UPDATE }, { "Copy", ALC_RM_CREATE },
+	{ "Upload", ALC_RM_CREATE }, { "Publish", ALC_RM_OTHER }, { "Send", ALC_RM_OTHER },
+	{ "Invoke", ALC_RM_OTHER }, { "Execute", ALC_RM_OTHER }, { "Run", ALC_RM_CREATE },
+	{ "Apply", ALC_RM_UPDATE }, { "Accept", ALC_RM_UPDATE }, { "Reject", ALC_RM_UPDATE },
+	{ "Approve", ALC_RM_UPDATE }, { "Confirm", ALC_RM_UPDATE }, { "Rotate", ALC_RM_UPDATE },
+	{ "Grant", ALC_RM_UPDATE }, { "Retire", ALC_RM_UPDATE }, { "Purge", ALC_RM_DELETE },
+	{ "Flush", ALC_RM_OTHER }, { "Clear", ALC_RM_UPDATE }, { "Lock", ALC_RM_UPDATE },
+	{ "Unlock", ALC_RM_UPDATE }, { "Suspend", ALC_RM_UPDATE }, { "Resume", ALC_RM_UPDATE },
+	{ "Activate", ALC_RM_UPDATE }, { "Deactivate", ALC_RM_UPDATE }, { "Archive", ALC_RM_UPDATE },
+	{ "Unarchive", ALC_RM_UPDATE }, { "Move", ALC_RM_UPDATE }, { "Rename", ALC_RM_UPDATE },
+	{ "Link", ALC_RM_UPDATE }, { "Unlink", ALC_RM_UPDATE }, { "Assign", ALC_RM_UPDATE },
+	{ "Unassign", ALC_RM_UPDATE }, { "Subscribe", ALC_RM_UPDATE }, { "Unsubscribe", ALC_RM_UPDATE },
+	{ "Share", ALC_RM_UPDATE }, { "Unshare", ALC_RM_UPDATE }, { "Request", ALC_RM_CREATE },
+	{ "Renew", ALC_RM_UPDATE }, { "Revert", ALC_RM_UPDATE }, { "Rollback", ALC_RM_UPDATE },
+	{ "Promote", ALC_RM_UPDATE }, { "Failover", ALC_RM_OTHER }, { "Restart", ALC_RM_OTHER },
+	{ "Enter", ALC_RM_OTHER }, { "Exit", ALC_RM_OTHER }, { "Export", ALC_RM_OTHER },
+	{ "Submit", ALC_RM_CREATE }, { "Schedule", ALC_RM_OTHER }, { "Complete", ALC_RM_OTHER },
+	{ "Abort", ALC_RM_OTHER }, { "Deprecate", ALC_RM_UPDATE }, { "Undeprecate", ALC_RM_UPDATE },
+	{ "Increase", ALC_RM_UPDATE }, { "Decrease", ALC_RM_UPDATE }, { "Purchase", ALC_RM_CREATE },
+	{ "Provision", ALC_RM_CREATE }, { "Deprovision", ALC_RM_DELETE }, { "Upsert", ALC_RM_UPDATE },
+	{ "Merge", ALC_RM_UPDATE }, { "Pause", ALC_RM_OTHER }, { "Unpause", ALC_RM_OTHER },
+	{ "Upgrade", ALC_RM_UPDATE }, { "Recover", ALC_RM_OTHER }, { "Retry", ALC_RM_OTHER },
+	{ "Refresh", ALC_RM_OTHER }, { "Sync", ALC_RM_OTHER }, { "Migrate", ALC_RM_OTHER },
+	{ "Disconnect", ALC_RM_UPDATE }, { "Connect", ALC_RM_UPDATE }, { "Bundle", ALC_RM_CREATE },
+	{ "Reload", ALC_RM_OTHER }, { "Respond", ALC_RM_OTHER }, { "Signal", ALC_RM_OTHER },
+	{ "Notify", ALC_RM_OTHER }, { "Record", ALC_RM_OTHER }, { "Report", ALC_RM_OTHER },
+	{ "Generate", ALC_RM_OTHER }, { "Stage", ALC_RM_OTHER }, { "Build", ALC_RM_OTHER },
+	{ "Deploy", ALC_RM_UPDATE }, { "Install", ALC_RM_UPDATE }, { "Uninstall", ALC_RM_UPDATE },
+	{ "Adopt", ALC_RM_UPDATE }, { "Reimport", ALC_RM_UPDATE }, { "Reinstate", ALC_RM_UPDATE },
+	{ "Verify", ALC_RM_OTHER }, { "Claim", ALC_RM_UPDATE }, { "Transfer", ALC_RM_UPDATE },
+	{ "Initiate", ALC_RM_OTHER }, { "Reverse", ALC_RM_UPDATE }, { "Detect", ALC_RM_OTHER },
+	{ "Acknowledge", ALC_RM_UPDATE }, { "Tag", ALC_RM_UPDATE }, { "Label", ALC_RM_UPDATE },
+	{ "Unlabel", ALC_RM_UPDATE }, { "Mark", ALC_RM_UPDATE }, { "Undo", ALC_RM_UPDATE },
+	{ "Override", ALC_RM_UPDATE }, { "Reorder", ALC_RM_UPDATE }, { "Extend", ALC_RM_UPDATE },
+	{ "Accept", ALC_RM_UPDATE }, { "Decline", ALC_RM_UPDATE }, { "Invite", ALC_RM_CREATE },
+	{ "Deny", ALC_RM_UPDATE }, { "Allow", ALC_RM_UPDATE }, { "Opt", ALC_RM_UPDATE },
+};
+
+static int upper(char ch) { return ch >= 'A' && ch <= 'Z'; }
+static int lower_or_digit(char ch) { return (ch >= 'a' && ch <= 'z') || (ch >= '0' && ch <= '9'); }
+
+/* Length of the verb that starts NAME at a word boundary (longest), and
+ * its kind; 0 when none. */
+static size_t verb_of(const char *name, uint8_t *kind)
+{
+	size_t best = 0;
+	for (size_t i = 0; i < sizeof verbs / sizeof verbs[0]; i++) {
+		size_t n = strlen(verbs[i].verb);
+		if (n > best && strncmp(name, verbs[i].verb, n) == 0 &&
+		    (name[n] == '\0' || upper(name[n]) || (name[n] >= '0' && name[n] <= '9'))) {
+			best = n;
+			*kind = verbs[i].kind;
+		}
+	}
+	return best;
+}
+
+/* Word starts of NOUN: at an upper-case letter after a lower-case one or
+ * a digit, and before the last capital of an acronym ("DBInstance" is
+ * DB + Instance).  Returns the count (<= cap). */
+static int words(const char *s, size_t len, size_t *at, int cap)
+{
+	int n = 0;
+	for (size_t i = 0; i < len && n < cap; i++) {
+		if (i == 0 || (upper(s[i]) && (lower_or_digit(s[i - 1]) ||
+		                               (upper(s[i - 1]) && i + 1 < len &&
+		                                s[i + 1] >= 'a' && s[i + 1] <= 'z'))))
+			at[n++] = i;
+	}
+	return n;
+}
+
+/* Plural of a noun: ...y -> ...ies, ...s/x/ch/sh -> ...es, else ...s. */
+static void plural(const char *nn, size_t len, char *out, size_t cap, int alt)
+{
+	const char *suf = "s";
+	size_t keep = len;
+	if (len >= 2 && nn[len - 1] == 'y' && !strchr("aeiou", nn[len - 2])) {
+		keep = len - 1;
+		suf = "ies";
+	} else if (alt || (len && (nn[len - 1] == 's' || nn[len - 1] == 'x')) ||
+	           (len >= 2 && nn[len - 1] == 'h' && (nn[len - 2] == 'c' || nn[len - 2] == 's'))) {
+		suf = "es";
+	}
+	snprintf(out, cap, "%.*s%s", (int)keep, nn, suf);
+}
+
+#define MAX_VARIANTS 24
+#define MAX_CANDS 40
+
+typedef struct variant { const char *p; size_t len; } variant;
+
+/* Nouns to try, best first: the whole noun; around a connective
+ * ("RoleToInstanceProfile": InstanceProfile, Role); shorter suffixes
+ * (drop leading words); shorter prefixes (drop trailing words). */
+static int variants(const char *noun, size_t len, variant *out)
+{
+	size_t at[32];
+	int nw = words(noun, len, at, 32), n = 0;
+	out[n++] = (variant){ noun, len };
+	static const char *const conn[] = { "To", "From", "For", "On", "In", "With", "Of", "And" };
+	for (int w = 1; w < nw && n < MAX_VARIANTS - 2; w++) {
+		size_t wl = (w + 1 < nw ? at[w + 1] : len) - at[w];
+		for (size_t k = 0; k < sizeof conn / sizeof conn[0]; k++)
+			if (strlen(conn[k]) == wl && strncmp(noun + at[w], conn[k], wl) == 0 &&
+			    w + 1 < nw) {
+				out[n++] = (variant){ noun + at[w + 1], len - at[w + 1] };
+				out[n++] = (variant){ noun, at[w] };
+			}
+	}
+	for (int w = 1; w < nw && n < MAX_VARIANTS; w++)
+		out[n++] = (variant){ noun + at[w], len - at[w] };
+	for (int w = nw - 1; w >= 1 && n < MAX_VARIANTS; w--)
+		out[n++] = (variant){ noun, at[w] };
+	return n;
+}
+
+/* Read names for verb VERB (NAME[0..vlen)) and noun NV, best first. */
+static int candidates(const char *pre, const char *name, size_t vlen, variant nv,
+                      char (*out)[CAND_MAX_])
+{
+	char pl[NAME_MAX_], pl2[NAME_MAX_];
+	int n = 0;
+	if (nv.len + 40 >= NAME_MAX_)
+		return 0;
+	plural(nv.p, nv.len, pl, sizeof pl, 0);
+	plural(nv.p, nv.len, pl2, sizeof pl2, 1);
+	int L = (int)nv.len;
+	const char *p = nv.p;
+#define C(...) do { if (n < MAX_CANDS) snprintf(out[n++], CAND_MAX_, __VA_ARGS__); } while (0)
+	int tag = (vlen == 3 && strncmp(name, "Tag", 3) == 0) ||
+	          (vlen == 5 && strncmp(name, "Untag", 5) == 0);
+	int attach = (vlen == 6 && strncmp(name, "Attach", 6) == 0) ||
+	             (vlen == 6 && strncmp(name, "Detach", 6) == 0);
+	int assoc = (vlen == 9 && strncmp(name, "Associate", 9) == 0) ||
+	            (vlen == 12 && strncmp(name, "Disassociate", 12) == 0);
+	if (tag) {
+		C("%sListTagsFor%.*s", pre, L, p);
+		C("%sListTagsOf%.*s", pre, L, p);
+		C("%sList%.*sTags", pre, L, p);
+		C("%sGet%.*sTags", pre, L, p);
+		C("%sListTagsForResource", pre);
+		C("%sListTags", pre);
+		C("%sDescribeTags", pre);
+		C("%sGetTags", pre);
+	}
+	if (attach)
+		C("%sListAttached%s", pre, pl);
+	if (assoc)
+		C("%sListAssociated%s", pre, pl);
+	C("%sGet%.*s", pre, L, p);
+	C("%sDescribe%.*s", pre, L, p);
+	C("%sDescribe%s", pre, pl);
+	if (strcmp(pl, pl2)) C("%sDescribe%s", pre, pl2);
+	C("%sGet%s", pre, pl);
+	C("%sList%s", pre, pl);
+	if (strcmp(pl, pl2)) C("%sList%s", pre, pl2);
+	C("%sList%.*s", pre, L, p);
+	C("%sGet%.*sAttributes", pre, L, p);
+	C("%sGet%.*sAttribute", pre, L, p);
+	C("%sDescribe%.*sAttribute", pre, L, p);
+	C("%sDescribe%.*sAttributes", pre, L, p);
+	C("%sGet%.*sConfiguration", pre, L, p);
+	C("%sDescribe%.*sConfiguration", pre, L, p);
+	C("%sGet%.*sSettings", pre, L, p);
+	C("%sDescribe%.*sSettings", pre, L, p);
+	C("%sGet%.*sPolicy", pre, L, p);
+	C("%sGet%.*sDetails", pre, L, p);
+	C("%sDescribe%.*sDetails", pre, L, p);
+	C("%sGet%.*sInfo", pre, L, p);
+	C("%sGet%.*sStatus", pre, L, p);
+	C("%sDescribe%.*sStatus", pre, L, p);
+	C("%sBatchGet%s", pre, pl);
+#undef C
+	return n;
+}
+
+/* Try read ROP for mutating MOP; 1 and *MAP filled when it fits. */
+static int try_read(const rm_ctx *c, uint32_t mop, uint32_t rop, int life,
+                    uint8_t kind, uint8_t source, rm_map *map)
+{
+	if (rop == ALC_NONE || rop == mop || !is_read(c, rop))
+		return 0;
+	rm_arg args[MAX_ARGS];
+	int n = map_args(c, mop, rop, life, args);
+	if (n < 0)
+		return 0;
+	map->read = rop;
+	map->kind = kind;
+	map->source = source;
+	map->nargs = (uint8_t)n;
+	memcpy(map->args, args, (size_t)n * sizeof args[0]);
+	state_path(c, rop, map->path);
+	return 1;
+}
+
+static int by_verbnoun(const rm_ctx *c, uint32_t op, rm_map *map)
+{
+	const alc_operation *o = &c->v->ops[op];
+	const char *name = N(c, o->name);
+	const char *pre = "";
+	uint8_t kind = ALC_RM_OTHER;
+	const char *base = name;
+	if (strncmp(base, "Batch", 5) == 0 && upper(base[5]))
+		base += 5;
+	else if (strncmp(base, "Admin", 5) == 0 && upper(base[5])) {
+		base += 5;
+		pre = "Admin";
+	}
+	size_t vl = verb_of(base, &kind);
+	if (!vl || !base[vl] || strlen(base) >= NAME_MAX_)
+		return 0;
+	variant vs[MAX_VARIANTS];
+	int nv = variants(base + vl, strlen(base + vl), vs);
+	char cand[MAX_CANDS][CAND_MAX_];
+	for (int pass = 0; pass < (*pre ? 2 : 1); pass++) {
+		for (int i = 0; i < nv; i++) {        /* bound: MAX_VARIANTS */
+			int nc = candidates(pass ? "" : pre, base, vl, vs[i], cand);
+			for (int k = 0; k < nc; k++) {    /* bound: MAX_CANDS */
+				uint32_t r = find_op(c, o->service, cand[k], strlen(cand[k]));
+				if (try_read(c, op, r, 0, kind, ALC_RM_VERBNOUN, map))
+					return 1;
+			}
+		}
+	}
+	return 0;
+}
+
+static int by_lifecycle(const rm_ctx *c, uint32_t op, rm_map *map)
+{
+	uint32_t ri = c->res_of[op];
+	if (!ri)
+		return 0;
+	const alc_operation *o = &c->v->ops[op];
+	const cc_model *m = c->models[o->service];
+	const cc_resource *r = &m->resources[ri - 1];
+	uint8_t role = c->role_of[op], kind = ALC_RM_OTHER;
+	switch (role) {
+	case CC_LC_CREATE: kind = ALC_RM_CREATE; break;
+	case CC_LC_PUT: case CC_LC_UPDATE: kind = ALC_RM_UPDATE; break;
+	case CC_LC_DELETE: kind = ALC_RM_DELETE; break;
+	default: verb_of(N(c, o->name), &kind); break;
+	}
+	const char *rd = r->life[CC_LC_READ], *ls = r->life[CC_LC_LIST];
+	if (role == ROLE_COLLECTION) {
+		const char *t = rd;
+		rd = ls;
+		ls = t;
+	}
+	if (rd && try_read(c, op, find_op(c, o->service, rd, strlen(rd)), 1, kind,
+	                   ALC_RM_LIFECYCLE, map))
+		return 1;
+	return ls && try_read(c, op, find_op(c, o->service, ls, strlen(ls)), 1, kind,
+	                      ALC_RM_LIFECYCLE, map);
+}
+
+/* ---- overrides ------------------------------------------------------ */
+
+typedef struct ovr {
+	char *text;            /* the file, split in place */
+	cJSON **consts;        /* parsed constants, to validate only */
+} ovr;
+
+static uint32_t find_service(const rm_ctx *c, const char *key)
+{
+	for (uint32_t s = 0; s < c->v->nsvcs; s++)    /* bound: nsvcs */
+		if (strcmp(N(c, c->v->svcs[s].key), key) == 0)
+			return s;
+	return ALC_NONE;
+}
+
+/* Member NAME of shape S (structure), or NULL. */
+static const alc_member *member_named(const rm_ctx *c, uint32_t s, const char *name, size_t len)
+{
+	const alc_shape *sh = shape_of(c, s);
+	if (!sh || (sh->type != ALC_T_STRUCTURE && sh->type != ALC_T_UNION))
+		return NULL;
+	for (uint32_t k = 0; k < sh->member_count; k++) {
+		const alc_member *m = &c->v->members[sh->first_member + k];
+		const char *mn = N(c, m->name);
+		if (strlen(mn) == len && strncmp(mn, name, len) == 0)
+			return m;
+	}
+	return NULL;
+}
+
+/* Check a state path against the output shape: Name(.Name)* with [0]
+ * after a list member.  0, or -1 with the bad part in WHY. */
+static int check_path(const rm_ctx *c, uint32_t out, const char *path, char *why, size_t wc)
+{
+	uint32_t s = out;
+	const char *p = path;
+	while (*p) {                                   /* bound: strlen(path) */
+		size_t n = strcspn(p, ".[");
+		const alc_member *m = member_named(c, s, p, n);
+		if (!m) {
+			snprintf(why, wc, "state path \"%s\": no member \"%.*s\" in the read's output",
+			         path, (int)n, p);
+			return -1;
+		}
+		s = m->target;
+		p += n;
+		if (*p == '[') {
+			if (strncmp(p, "[0]", 3) != 0 || type_of(c, s) != ALC_T_LIST) {
+				snprintf(why, wc, "state path \"%s\": [0] only after a list member", path);
+				return -1;
+			}
+			s = c->v->members[c->v->shapes[s].first_member].target;
+			p += 3;
+		}
+		if (*p == '.')
+			p++;
+		else if (*p) {
+			snprintf(why, wc, "state path \"%s\": expected '.' or end at \"%s\"", path, p);
+			return -1;
+		}
+	}
+	return 0;
+}
+
+static int kind_word(const char *w)
+{
+	static const char *const k[] = { "create", "update", "delete", "other" };
+	for (int i = 0; i < 4; i++)
+		if (strcmp(w, k[i]) == 0)
+			return i + 1;
+	return 0;
+}
+
+/* Apply FILE's lines.  Format (also in the file's header):
+ *   service <TAB> operation <TAB> read <TAB> state <TAB> args [<TAB> kind]
+ * separated by one or more tabs; '#' starts a comment line.  read "-"
+ * removes the mapping; state "-" is the whole output; args "-" is none,
+ * else space-separated TO=FROM, TO=[FROM] (wrap in a list) or TO:=JSON
+ * (a constant).  kind: create, update, delete or other (default: the
+ * verb's). */
+static int apply_overrides(rm_ctx *c, const char *file, int all_services, ovr *ov,
+                           cc_buf *diag, uint32_t *lines)
+{
+	FILE *f = fopen(file, "r");
+	if (!f) {
+		cc_buf_printf(diag, "%s: cannot open: %s\n", file, strerror(errno));
+		return AL_ENOENT;
+	}
+	cc_buf all = { 0 };
+	char chunk[4096];
+	size_t got;
+	while ((got = fread(chunk, 1, sizeof chunk, f)) > 0)
+		cc_buf_put(&all, chunk, got);
+	fclose(f);
+	cc_buf_u8(&all, 0);
+	ov->text = (char *)all.p;
+	int bad = 0;
+	unsigned lineno = 0;
+	char *save = NULL;
+	char *line = ov->text;
+	while (line) {
+		char *nl = strchr(line, '\n');
+		if (nl)
+			*nl = '\0';
+		lineno++;
+		char *cur = line;
+		line = nl ? nl + 1 : NULL;
+		cur[strcspn(cur, "\r")] = '\0';
+		if (!*cur || *cur == '#' || strspn(cur, " \t") == strlen(cur))
+			continue;
+		char *fld[7];
+		int nf = 0;
+		for (char *t = strtok_r(cur, "\t", &save); t && nf < 7; t = strtok_r(NULL, "\t", &save))
+			fld[nf++] = t;
+#define BAD(...) do { cc_buf_printf(diag, "%s:%u: ", file, lineno); \
+		cc_buf_printf(diag, __VA_ARGS__); cc_buf_printf(diag, "\n"); bad = 1; goto next; } while (0)
+		if (nf < 5 || nf > 6)
+			BAD("expected 5 or 6 tab-separated fields (service, operation, read, state, args[, kind]), found %d", nf);
+		uint32_t svc = find_service(c, fld[0]);
+		if (svc == ALC_NONE) {
+			if (all_services)
+				BAD("unknown service \"%s\" (use the catalog key, as `airlock-compile dump` shows it)", fld[0]);
+			goto next;             /* a service this build left out */
+		}
+		uint32_t mop = find_op(c, svc, fld[1], strlen(fld[1]));
+		if (mop == ALC_NONE)
+			BAD("%s has no operation \"%s\"", fld[0], fld[1]);
+		if (is_read(c, mop))
+			BAD("%s:%s is a read; only mutating operations have a read mapping", fld[0], fld[1]);
+		int kind = 0;
+		if (nf == 6 && !(kind = kind_word(fld[5])))
+			BAD("kind \"%s\" is not create, update, delete or other", fld[5]);
+		(*lines)++;
+		rm_map *map = &c->maps[mop];
+		if (strcmp(fld[2], "-") == 0) {
+			map->read = ALC_NONE;
+			goto next;
+		}
+		uint32_t rop = find_op(c, svc, fld[2], strlen(fld[2]));
+		if (rop == ALC_NONE)
+			BAD("%s has no operation \"%s\"", fld[0], fld[2]);
+		if (!is_read(c, rop))
+			BAD("%s:%s is not a read operation", fld[0], fld[2]);
+		const alc_operation *M = &c->v->ops[mop], *R = &c->v->ops[rop];
+		rm_map nm;
+		memset(&nm, 0, sizeof nm);
+		nm.read = rop;
+		nm.source = ALC_RM_OVERRIDE;
+		if (!kind) {
+			uint8_t k = ALC_RM_OTHER;
+			if (map->read != ALC_NONE)
+				k = map->kind;
+			else
+				verb_of(N(c, M->name), &k);
+			kind = k;
+		}
+		nm.kind = (uint8_t)kind;
+		if (strcmp(fld[3], "-") != 0) {
+			char why[300];
+			if (strlen(fld[3]) >= PATH_MAX_)
+				BAD("state path longer than %d bytes", PATH_MAX_ - 1);
+			if (check_path(c, R->output, fld[3], why, sizeof why))
+				BAD("%s", why);
+			snprintf(nm.path, sizeof nm.path, "%s", fld[3]);
+		}
+		if (strcmp(fld[4], "-") != 0) {
+			char *s2 = NULL;
+			for (char *a = strtok_r(fld[4], " ", &s2); a; a = strtok_r(NULL, " ", &s2)) {
+				if (nm.nargs == MAX_ARGS)
+					BAD("more than %d arguments", MAX_ARGS);
+				char *eq = strchr(a, '=');
+				if (!eq || eq == a)
+					BAD("argument \"%s\": expected TO=FROM, TO=[FROM] or TO:=JSON", a);
+				int cst = eq[-1] == ':';
+				*(cst ? eq - 1 : eq) = '\0';
+				const char *to = a, *from = eq + 1;
+				const alc_member *tm = member_named(c, R->input, to, strlen(to));
+				if (!tm)
+					BAD("%s:%s has no input member \"%s\"", fld[0], fld[2], to);
+				rm_arg *g = &nm.args[nm.nargs];
+				g->to = tm->name;
+				if (cst) {
+					cJSON *j = cJSON_Parse(from);
+					if (!j)
+						BAD("argument %s: constant is not JSON: %s", to, from);
+					cJSON_Delete(j);
+					g->flags = ALC_RMA_CONST;
+					g->ctext = from;
+				} else {
+					size_t fl = strlen(from);
+					if (fl > 2 && from[0] == '[' && from[fl - 1] == ']') {
+						g->flags = ALC_RMA_LIST;
+						from++;
+						fl -= 2;
+					}
+					const alc_member *fm = member_named(c, M->input, from, fl);
+					if (!fm)
+						BAD("%s:%s has no input member \"%.*s\"", fld[0], fld[1], (int)fl, from);
+					g->from = fm->name;
+				}
+				nm.nargs++;
+			}
+		}
+		*map = nm;
+next:;
+#undef BAD
+	}
+	return bad ? AL_EINVAL : 0;
+}
+
+/* ---- output --------------------------------------------------------- */
+
+typedef struct etab {
+	uint64_t *hash;
+	uint32_t *at;          /* word index + 1; 0 empty */
+	size_t slots;
+} etab;
+
+static uint32_t add_entry(etab *t, cc_buf *out, const uint32_t *w, size_t nw, uint32_t *entries)
+{
+	uint64_t h = XXH3_64bits(w, nw * 4);
+	size_t i = (size_t)h & (t->slots - 1);
+	while (t->at[i]) {                          /* bound: slots, load <= 1/2 */
+		const uint32_t *e = (const uint32_t *)out->p + (t->at[i] - 1);
+		if (t->hash[i] == h && ALC_RM_ENTRY_WORDS(e[2]) == nw &&
+		    memcmp(e, w, nw * 4) == 0)
+			return t->at[i] - 1;
+		i = (i + 1) & (t->slots - 1);
+	}
+	uint32_t at = (uint32_t)(out->len / 4);
+	cc_buf_put(out, w, nw * 4);
+	t->hash[i] = h;
+	t->at[i] = at + 1;
+	(*entries)++;
+	return at;
+}
+
+int cc_readmap_emit(const alc_catalog *v, cc_model *const *models, size_t nmodels,
+                    const char *overrides, int all_services, cc_pool *pool,
+                    cc_buf *out, uint32_t *words_out, cc_buf *diag, FILE *report,
+                    cc_readmap_stats *st)
+{
+	rm_ctx c = { v, models, nmodels, NULL, NULL, NULL };
+	memset(st, 0, sizeof *st);
+	c.maps = cc_xcalloc(v->nops + 1, sizeof *c.maps);
+	c.res_of = cc_xcalloc(v->nops + 1, sizeof *c.res_of);
+	c.role_of = cc_xcalloc(v->nops + 1, 1);
+	for (uint32_t i = 0; i < v->nops; i++)
+		c.maps[i].read = ALC_NONE;
+
+	/* operations bound to resources: the first binding in file order */
+	for (uint32_t s = 0; s < v->nsvcs && s < nmodels; s++) {
+		const cc_model *m = models[s];
+		for (uint32_t r = 0; r < m->nresources; r++) {
+			const cc_resource *res = &m->resources[r];
+			for (int role = 0; role <= ROLE_COLLECTION; role++) {
+				const char *const *names;
+				uint32_t n;
+				if (role < CC_LC_COUNT) {
+					if (role == CC_LC_READ || role == CC_LC_LIST)
+						continue;
+					names = &res->life[role];
+					n = res->life[role] ? 1 : 0;
+				} else if (role == ROLE_INSTANCE) {
+					names = res->ops;
+					n = res->nops;
+				} else {
+					names = res->coll;
+					n = res->ncoll;
+				}
+				for (uint32_t k = 0; k < n; k++) {
+					uint32_t op = find_op(&c, s, names[k], strlen(names[k]));
+					if (op != ALC_NONE && !c.res_of[op]) {
+						c.res_of[op] = r + 1;
+						c.role_of[op] = (uint8_t)role;
+					}
+				}
+			}
+		}
+	}
+
+	for (uint32_t i = 0; i < v->nops; i++) {        /* bound: nops */
+		if (is_read(&c, i))
+			continue;
+		if (!by_lifecycle(&c, i, &c.maps[i]))
+			by_verbnoun(&c, i, &c.maps[i]);
+	}
+
+	ovr ov = { NULL, NULL };
+	int rc = 0;
+	if (overrides)
+		rc = apply_overrides(&c, overrides, all_services, &ov, diag, &st->override_lines);
+
+	if (!rc) {
+		/* Everything that reads strings through v first: v->strs moves
+		 * when the pool grows, so interning comes after. */
+		uint32_t nops = v->nops;
+		uint8_t *rd = cc_xcalloc(nops + 1, 1);
+		for (uint32_t i = 0; i < nops; i++) {
+			rd[i] = (uint8_t)(is_read(&c, i) != 0);
+			if (rd[i])
+				continue;
+			st->mutating++;
+			if (c.maps[i].read == ALC_NONE) {
+				if (report) {
+					const alc_operation *o = &v->ops[i];
+					fprintf(report, "%s\t%s\n", v->strs + v->svcs[o->service].key,
+					        v->strs + o->name);
+				}
+				continue;
+			}
+			st->mapped++;
+			st->by_source[c.maps[i].source]++;
+		}
+		etab t;
+		t.slots = 64;
+		while (t.slots < (size_t)nops * 2)
+			t.slots <<= 1;
+		t.hash = cc_xcalloc(t.slots, sizeof *t.hash);
+		t.at = cc_xcalloc(t.slots, sizeof *t.at);
+		for (uint32_t i = 0; i < nops; i++) {
+			rm_map *m = &c.maps[i];
+			if (rd[i] || m->read == ALC_NONE) {
+				words_out[i] = ALC_NONE;
+				continue;
+			}
+			uint32_t w[ALC_RM_ENTRY_WORDS(MAX_ARGS)];
+			w[0] = m->read;
+			w[1] = cc_intern_cstr(pool, m->path);
+			w[2] = m->nargs;
+			for (uint32_t a = 0; a < m->nargs; a++) {
+				w[3 + 3 * a] = m->args[a].ctext ? cc_intern_cstr(pool, m->args[a].ctext)
+				                                : m->args[a].from;
+				w[4 + 3 * a] = m->args[a].to;
+				w[5 + 3 * a] = m->args[a].flags;
+			}
+			uint32_t at = add_entry(&t, out, w, ALC_RM_ENTRY_WORDS(m->nargs), &st->entries);
+			words_out[i] = ALC_RM_PACK(at, m->kind, m->source);
+		}
+		free(rd);
+		free(t.hash);
+		free(t.at);
+	}
+	free(ov.text);
+	free(c.maps);
+	free(c.res_of);
+	free(c.role_of);
+	return rc;
+}
