@@ -2,7 +2,9 @@
  * rt_plan_cli.c -- the commands of plans, approvals and the audit log:
  *
  *   airlock plan SERVICE OPERATION --input JSON|@FILE|@- [--region R]
- *                [--profile P] [--account ID] [--justification TEXT] [--json]
+ *                [--profile P] [--account ID] [--justification TEXT]
+ *                [--no-dry-run] [--json]
+ *   airlock diff PLAN [--verbose] [--json]
  *   airlock apply PLAN [--json]
  *   airlock plans [--state S] [--limit N] [--json]
  *   airlock show PLAN [--json]
@@ -17,8 +19,10 @@
  * default path); the others read and write the state only.  The state is
  * $AIRLOCK_HOME (rt_store.h).
  *
- * approve asks on the terminal: the plan is printed to /dev/tty and the
- * person types "approve" there.  There is no --yes: a process without a
+ * approve asks on the terminal: the plan and a fresh diff (rt_diff.h; when
+ * the catalog can be opened and the diff made, else it says why and the
+ * person still decides) are printed to /dev/tty and the person types
+ * "approve" there.  There is no --yes: a process without a
  * controlling terminal (an MCP server, an agent's non-interactive shell, a
  * CI job) cannot approve, and typing on /dev/tty is what a person does.
  * (An agent driving a pseudo-terminal could type too: run agents as
@@ -45,6 +49,7 @@
 #include "rt_approve.h"
 #include "rt_audit.h"
 #include "rt_cli.h"
+#include "rt_diff.h"
 #include "rt_plan.h"
 
 /* ---- options ----------------------------------------------------------- */
@@ -54,7 +59,7 @@
 typedef struct popts {
 	const char *catalog, *input, *region, *profile, *account, *justification;
 	const char *comment, *name, *state, *limit, *plan, *tx, *since, *pages;
-	int json, jsonl, help;
+	int json, jsonl, help, no_dry_run, verbose;
 	const char *pos[MAX_POS];
 	int npos;
 } popts;
@@ -112,6 +117,14 @@ static int parse(int argc, char **argv, popts *o)
 			o->jsonl = 1;
 			continue;
 		}
+		if (strcmp(a, "--no-dry-run") == 0) {
+			o->no_dry_run = 1;
+			continue;
+		}
+		if (strcmp(a, "--verbose") == 0 || strcmp(a, "-v") == 0) {
+			o->verbose = 1;
+			continue;
+		}
 		if (strcmp(a, "-h") == 0 || strcmp(a, "--help") == 0) {
 			o->help = 1;
 			continue;
@@ -162,6 +175,33 @@ static int open_cat(const popts *o, alc_catalog *cat)
 		return RT_EXIT_CATALOG;
 	}
 	return 0;
+}
+
+/* The catalog when it can be used, without a word when not (approve's
+ * diff is optional): 0 or the reason in WHY. */
+static int open_cat_quiet(const popts *o, alc_catalog *cat, char *why, size_t cap)
+{
+	char buf[4096];
+	const char *path = o->catalog ? o->catalog : rt_cli_default_catalog(buf, sizeof buf);
+	if (!path) {
+		snprintf(why, cap, "no catalog (--catalog FILE or AIRLOCK_CATALOG)");
+		return -1;
+	}
+	alc_diag diag;
+	int rc = alc_open(cat, path, &diag);
+	if (rc) {
+		snprintf(why, cap, "catalog %s cannot be used: %s%s%s", path, al_strerror(rc),
+		         diag.msg[0] ? ": " : "", diag.msg);
+		return -1;
+	}
+	return 0;
+}
+
+/* Colours for people: on a terminal, unless NO_COLOR is set (no-color.org). */
+static int use_color(FILE *f)
+{
+	const char *nc = getenv("NO_COLOR");
+	return isatty(fileno(f)) && !(nc && nc[0]);
 }
 
 static int open_store(const alc_catalog *cat, rt_plans **p)
@@ -324,6 +364,15 @@ static void print_plan(FILE *f, const cJSON *v)
 			fprintf(f, "  error     %s: %s\n", or_(s_of(err, "code"), "?"),
 			        or_(s_of(err, "message"), ""));
 	}
+	const cJSON *dr = cJSON_GetObjectItemCaseSensitive(v, "dryRun");
+	if (cJSON_IsObject(dr))
+		fprintf(f, "  dry run   %s (%s): %s\n", or_(s_of(dr, "result"), "?"),
+		        or_(s_of(dr, "code"), "?"), or_(s_of(dr, "message"), ""));
+	const cJSON *df = cJSON_GetObjectItemCaseSensitive(v, "diff");
+	if (cJSON_IsObject(df))
+		fprintf(f, "  diff      %s at %s: %s (airlock diff %.26s)\n", or_(s_of(df, "status"), "?"),
+		        or_(s_of(df, "computedAt"), "?"), or_(s_of(df, "message"), ""),
+		        or_(s_of(v, "planId"), "?"));
 	fprintf(f, "  digest    sha256:%s%s\n", or_(s_of(v, "digest"), "?"),
 	        cJSON_IsFalse(cJSON_GetObjectItemCaseSensitive(v, "digestIntact"))
 	        ? "  (CHANGED: the stored plan no longer matches it)" : "");
@@ -372,6 +421,23 @@ static int cmd_plan(const popts *o, rt_plans *p, const rt_id *tx)
 	}
 	const char *state = s_of(out.result, "state");
 	int ok = state && strcmp(state, "Planned") == 0;
+	if (ok && !o->no_dry_run) {
+		/* EC2: the DryRun permission check (rt_diff.h); the plan stands
+		 * whatever it says */
+		cJSON *dry = NULL;
+		rc = rt_dryrun_plan(p, s_of(out.result, "planId"), tx, &dry);
+		if (rc == AL_ENOMEM) {
+			rt_plan_out_free(&out);
+			fprintf(stderr, "airlock: plan: %s\n", al_strerror(rc));
+			return RT_EXIT_FAILURE;
+		}
+		if (rc)
+			fprintf(stderr, "airlock: plan: the DryRun check could not be kept: %s\n",
+			        al_strerror(rc));
+		rc = 0;
+		if (dry)
+			cJSON_AddItemToObject(out.result, "dryRun", dry);
+	}
 	if (ok && o->justification &&
 	    cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(out.result, "approvalRequired"))) {
 		/* the request, from the command line: no elicitation here */
@@ -432,6 +498,31 @@ static int cmd_call(const popts *o, rt_plans *p, const rt_id *tx)
 		return rc;
 	}
 	rc = print_json(stdout, out.result);
+	rt_plan_out_free(&out);
+	return rc;
+}
+
+static int cmd_diff(const popts *o, rt_plans *p, const rt_id *tx)
+{
+	rt_plan_out out;
+	memset(&out, 0, sizeof out);
+	rt_diff_opts d = { tx, NULL, NULL, NULL, 0 };
+	int rc = rt_diff_plan(p, o->pos[1], &d, &out);
+	if (rc) {
+		fprintf(stderr, "airlock: diff: %s\n", al_strerror(rc));
+		return RT_EXIT_FAILURE;
+	}
+	if (out.error) {
+		rc = refused("diff", &out);
+	} else if (o->json) {
+		rc = print_json(stdout, out.result);
+	} else {
+		rt_diff_render(stdout, out.result, use_color(stdout), o->verbose);
+	}
+	/* a diff that could not read the state is a negative answer */
+	if (!rc && out.result && s_of(out.result, "status") &&
+	    strcmp(s_of(out.result, "status"), "read_failed") == 0)
+		rc = RT_EXIT_NEGATIVE;
 	rt_plan_out_free(&out);
 	return rc;
 }
@@ -530,7 +621,8 @@ static int hex_digest(const char *h, unsigned char d[32])
 	return 0;
 }
 
-static int cmd_decide(const popts *o, rt_plans *p, const rt_id *tx, int grant)
+static int cmd_decide(const popts *o, rt_plans *p, const rt_id *tx, int grant,
+                      const char *no_cat)
 {
 	const char *cmd = grant ? "approve" : "reject";
 	rt_plan_out out;
@@ -569,6 +661,23 @@ static int cmd_decide(const popts *o, rt_plans *p, const rt_id *tx, int grant)
 			return RT_EXIT_NEGATIVE;
 		}
 		print_plan(tty, out.result);
+		/* what it would change, computed now; a diff that cannot be made
+		 * is said, and the person still decides */
+		fputc('\n', tty);
+		if (no_cat) {
+			fprintf(tty, "diff: not available: %s\n", no_cat);
+		} else {
+			rt_plan_out dout;
+			memset(&dout, 0, sizeof dout);
+			rt_diff_opts dopt = { tx, NULL, NULL, NULL, 0 };
+			int drc = rt_diff_plan(p, idc, &dopt, &dout);
+			if (drc == 0 && dout.result)
+				rt_diff_render(tty, dout.result, use_color(tty), 0);
+			else
+				fprintf(tty, "diff: could not be made: %s\n",
+				        dout.error ? dout.error : al_strerror(drc));
+			rt_plan_out_free(&dout);
+		}
 		fprintf(tty, "\nApprove plan %s? Type \"approve\" to approve it, anything else to "
 		        "stop: ", idc);
 		fflush(tty);
@@ -786,7 +895,8 @@ static int cmd_audit(const popts *o, rt_plans *p)
 static const char help_text[] =
 	"usage:\n"
 	"  airlock plan SERVICE OPERATION --input JSON|@FILE|@- [--region R] [--profile P]\n"
-	"               [--account ID] [--justification TEXT] [--json]\n"
+	"               [--account ID] [--justification TEXT] [--no-dry-run] [--json]\n"
+	"  airlock diff PLAN [--verbose] [--json]\n"
 	"  airlock apply PLAN [--json]\n"
 	"  airlock plans [--state S] [--limit N] [--json]\n"
 	"  airlock show PLAN [--json]\n"
@@ -826,6 +936,12 @@ int rt_plan_cli_main(int argc, char **argv)
 			return RT_EXIT_USAGE;
 		}
 		need_cat = 1;
+	} else if (strcmp(cmd, "diff") == 0) {
+		if (o.npos != 2) {
+			usage("diff needs PLAN, a plan id (airlock plans lists them)");
+			return RT_EXIT_USAGE;
+		}
+		need_cat = 1;
 	} else if (strcmp(cmd, "apply") == 0 || strcmp(cmd, "show") == 0 ||
 	           strcmp(cmd, "approve") == 0 || strcmp(cmd, "reject") == 0) {
 		if (o.npos != 2) {
@@ -852,6 +968,10 @@ int rt_plan_cli_main(int argc, char **argv)
 	int rc;
 	if (need_cat && (rc = open_cat(&o, &cat)) != 0)
 		return rc;
+	/* approve shows a diff when the catalog can be used */
+	char no_cat[600] = "";
+	if (strcmp(cmd, "approve") == 0)
+		need_cat = open_cat_quiet(&o, &cat, no_cat, sizeof no_cat) == 0;
 	rt_plans *p = NULL;
 	if ((rc = open_store(need_cat ? &cat : NULL, &p)) != 0) {
 		if (need_cat)
@@ -870,10 +990,12 @@ int rt_plan_cli_main(int argc, char **argv)
 		rc = cmd_plans(&o, p, &tx);
 	else if (strcmp(cmd, "show") == 0)
 		rc = cmd_show(&o, p, &tx);
+	else if (strcmp(cmd, "diff") == 0)
+		rc = cmd_diff(&o, p, &tx);
 	else if (strcmp(cmd, "approve") == 0)
-		rc = cmd_decide(&o, p, &tx, 1);
+		rc = cmd_decide(&o, p, &tx, 1, need_cat ? NULL : no_cat);
 	else if (strcmp(cmd, "reject") == 0)
-		rc = cmd_decide(&o, p, &tx, 0);
+		rc = cmd_decide(&o, p, &tx, 0, NULL);
 	else
 		rc = cmd_audit(&o, p);
 	rt_plans_close(p);
