@@ -3,7 +3,7 @@
  * whole-process cold start to the first tools/list reply, and the peak
  * resident set of a serve session.
  *
- *   bench_runtime [-n RUNS] [-w WARMUP] [-s SESSIONS] [-i INPUTS.json]
+ *   bench_runtime [-n RUNS] [-w WARMUP] [-s SESSIONS] [-i INPUTS.json] [-F]
  *                 AIRLOCK CATALOG
  *
  * Cold start (RUNS runs, default 51, after WARMUP unmeasured ones, default
@@ -12,7 +12,12 @@
  * tools/list in one write as soon as the pipe exists, and the clock stops
  * when the read that completes the tools/list reply returns.  The figure
  * includes exec, the dynamic loader, opening and validating the catalog and
- * both replies: what a client waits for before it can call a tool.
+ * both replies: what a client waits for before it can call a tool.  The
+ * server checks a catalog file it has not verified before whole, before it
+ * answers; one it has (a verification stamp, runtime/rt_stamp.h) it serves
+ * at once while the checks run again on a thread.  The runs after the
+ * warm-up measure the second case; with -F every run is a first start (the
+ * stamps live in a scratch AIRLOCK_CACHE emptied before each run).
  *
  * Session (SESSIONS runs, default 3): a client that waits for each reply
  * before the next request: initialize, initialized, tools/list, 250 ms of
@@ -41,6 +46,7 @@
 #ifndef _GNU_SOURCE
 #define _GNU_SOURCE /* pipe2 */
 #endif
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
@@ -274,6 +280,21 @@ static double cold_start(const char *airlock, const char *catalog, double *cpu)
 	return t - t0;
 }
 
+/* Empties DIR/verified: the next start is a first start. */
+static void forget_stamps(const char *dir)
+{
+	char v[64];
+	snprintf(v, sizeof v, "%s/verified", dir);
+	DIR *d = opendir(v);
+	if (!d)
+		return;
+	struct dirent *e;
+	while ((e = readdir(d)) != NULL)
+		if (e->d_name[0] != '.')
+			unlinkat(dirfd(d), e->d_name, 0);
+	closedir(d);
+}
+
 typedef struct call {
 	char name[64];           /* for call_ms.<name> */
 	char *line;              /* the request, newline-terminated */
@@ -421,7 +442,7 @@ static int int_arg(const char *s, int lo, int hi)
 
 int main(int argc, char **argv)
 {
-	int runs = 51, warmup = 3, sessions = 3, i;
+	int runs = 51, warmup = 3, sessions = 3, first = 0, i;
 	const char *inputs = NULL;
 	for (i = 1; i < argc && argv[i][0] == '-'; i++) {
 		if (i + 1 >= argc)
@@ -434,12 +455,14 @@ int main(int argc, char **argv)
 			sessions = int_arg(argv[++i], 0, MAX_RUNS);
 		else if (strcmp(argv[i], "-i") == 0)
 			inputs = argv[++i];
+		else if (strcmp(argv[i], "-F") == 0)
+			first = 1;
 		else
 			break;
 	}
 	if (argc - i != 2) {
 		fprintf(stderr, "usage: bench_runtime [-n RUNS] [-w WARMUP] [-s SESSIONS] "
-		        "[-i INPUTS.json] AIRLOCK CATALOG\n");
+		        "[-i INPUTS.json] [-F] AIRLOCK CATALOG\n");
 		return 2;
 	}
 	const char *airlock = argv[i], *catalog = argv[i + 1];
@@ -457,8 +480,26 @@ int main(int argc, char **argv)
 		double ms[MAX_RUNS], cpu[MAX_RUNS];
 		for (int r = 0; r < warmup; r++)
 			cold_start(airlock, catalog, &cpu[0]);
-		for (int r = 0; r < runs; r++)
+		char scratch[] = "/tmp/bench_runtime.XXXXXX";
+		if (first) {
+			if (!mkdtemp(scratch))
+				die("mkdtemp: %s", strerror(errno));
+			setenv("AIRLOCK_CACHE", scratch, 1);
+		}
+		for (int r = 0; r < runs; r++) {
+			if (first)
+				forget_stamps(scratch);
 			ms[r] = cold_start(airlock, catalog, &cpu[r]);
+		}
+		if (first) {
+			forget_stamps(scratch);
+			char v[64];
+			snprintf(v, sizeof v, "%s/verified", scratch);
+			rmdir(v);
+			rmdir(scratch);
+			unsetenv("AIRLOCK_CACHE");
+		}
+		printf("cold_first=%d\n", first);
 		printf("cold_runs=%d\n", runs);
 		for (int r = 0; r < runs; r++)
 			printf("cold_ms_%d=%.3f\n", r, ms[r]);

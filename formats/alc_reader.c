@@ -1378,6 +1378,11 @@ static int map_catalog(alc_catalog *cat, const char *path, alc_diag *diag)
 	cat->base = p;
 	cat->size = len;
 	cat->mapped = 1;
+	cat->file.dev = (uint64_t)st.st_dev;
+	cat->file.ino = (uint64_t)st.st_ino;
+	cat->file.size = (uint64_t)st.st_size;
+	cat->file.mtime_ns = (int64_t)st.st_mtim.tv_sec * 1000000000 + st.st_mtim.tv_nsec;
+	cat->file.ctime_ns = (int64_t)st.st_ctim.tv_sec * 1000000000 + st.st_ctim.tv_nsec;
 	return 0;
 }
 

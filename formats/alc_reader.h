@@ -22,6 +22,13 @@
 #include <stddef.h>
 #include <stdint.h>
 
+/* Which file was mapped, as fstat saw it when it was opened: a file
+ * replaced (rename) or rewritten since has another identity. */
+typedef struct alc_file_id {
+	uint64_t dev, ino, size;
+	int64_t mtime_ns, ctime_ns;
+} alc_file_id;
+
 typedef struct alc_catalog {
 	const uint8_t *base;       /* start of the file image */
 	size_t size;               /* bytes */
@@ -46,6 +53,7 @@ typedef struct alc_catalog {
 	const uint32_t *readmap;   uint32_t nreadmap; /* READMAP words, or NULL */
 	const alc_index_header *idx_svc, *idx_op, *idx_cli;
 	struct alc_pending *pending; /* alc_open_deferred's verification */
+	alc_file_id file;          /* the mapped file (zero for alc_open_mem) */
 } alc_catalog;
 
 /* Details of the first problem found by a failed open, for messages like

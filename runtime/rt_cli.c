@@ -20,6 +20,7 @@
 #include "alc_reader.h"
 #include "rt_exec.h"
 #include "rt_mcp.h"
+#include "rt_stamp.h"
 #include "rt_plan.h"
 #include "rt_sts.h"
 #include "rt_policy.h"
@@ -220,9 +221,11 @@ static void catalog_refused(const char *path, const char *whence, int rc, const 
 }
 
 /* Opens the catalog or explains why not (fail closed).  DEFERRED (serve):
- * only the header and the section directory are checked here, the rest on
- * a thread that serve waits for before anything reads the catalog
- * (alc_open_deferred); *WHENCE_OUT names the source for catalog_refused. */
+ * a file with a verification stamp (rt_stamp.h) has only its header and
+ * section directory checked here, the rest on a thread that serve waits
+ * for before anything reads the catalog (alc_open_deferred); any other
+ * file is checked whole first.  *WHENCE_OUT names the source for
+ * catalog_refused. */
 static int open_catalog(const opts *o, alc_catalog *cat, const char **path_out,
                         int deferred, const char **whence_out)
 {
@@ -241,6 +244,14 @@ static int open_catalog(const opts *o, alc_catalog *cat, const char **path_out,
 	}
 	alc_diag diag;
 	int rc = deferred ? alc_open_deferred(cat, path, &diag) : alc_open(cat, path, &diag);
+	if (rc == 0 && deferred && !rt_stamp_ok(cat)) {
+		/* A file this user has not served before, or changed since:
+		 * every check passes before anything is answered (rt_stamp.h). */
+		if ((rc = alc_verify_wait(cat, &diag)) != 0)
+			alc_close(cat);
+		else
+			rt_stamp_write(cat);
+	}
 	if (rc != 0) {
 		catalog_refused(path, whence, rc, &diag);
 		return RT_EXIT_CATALOG;
@@ -852,8 +863,10 @@ static int serve_ready(void *ctx)
 	if (g->rc == 1) {
 		alc_diag diag;
 		g->rc = alc_verify_wait(g->cat, &diag);
-		if (g->rc != 0)
+		if (g->rc != 0) {
+			rt_stamp_remove(g->cat);
 			catalog_refused(g->path, g->whence, g->rc, &diag);
+		}
 	}
 	return g->rc;
 }

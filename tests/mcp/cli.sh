@@ -144,36 +144,79 @@ cp "$cat" "$work/flip.alc"
 printf '\377' | dd of="$work/flip.alc" bs=1 seek=$((size - 9)) conv=notrunc 2>/dev/null
 run 3 "$airlock" describe widgets DeleteWidget --catalog "$work/flip.alc"
 has err "checksum"
-# serve answers initialize and tools/list (they read only the header)
-# while the rest of the catalog is verified on a thread; the first
-# tools/call waits for that verdict: on the flipped catalog it gets an
-# error, not a result, and the server stops with status 3 and the reason
+# serve on a file it has not verified before checks all of it first: the
+# flipped catalog is refused before anything is answered
 init='{"jsonrpc":"2.0","id":1,"method":"initialize","params":{"protocolVersion":"2025-06-18","capabilities":{},"clientInfo":{"name":"cli.sh","version":"1"}}}'
 inited='{"jsonrpc":"2.0","method":"notifications/initialized"}'
 call='{"jsonrpc":"2.0","id":3,"method":"tools/call","params":{"name":"describe_operation","arguments":{"service":"widgets","operation":"DeleteWidget"}}}'
 ping='{"jsonrpc":"2.0","id":4,"method":"ping"}'
-run 3 sh -c "printf '%s\n' \"\$2\" \"\$3\" \"\$4\" \"\$5\" | \"\$0\" serve --catalog \"\$1\"" \
-	"$airlock" "$work/flip.alc" "$init" "$inited" "$call" "$ping"
+serve4() { # serve4 CATALOG: initialize, initialized, a tool call, a ping
+	run "$1" sh -c "printf '%s\n' \"\$2\" \"\$3\" \"\$4\" \"\$5\" | \"\$0\" serve --catalog \"\$1\"" \
+		"$airlock" "$2" "$init" "$inited" "$call" "$ping"
+}
+export AIRLOCK_CACHE="$work/cache"
+serve4 3 "$work/flip.alc"
+has err "checksum"
+has err "fail closed"
+empty out
+checks=$((checks + 1))
+if [ -n "$(ls -A "$work/cache/verified" 2>/dev/null)" ]; then
+	failures=$((failures + 1))
+	echo "FAIL: a stamp was written for a catalog that failed its checks" >&2
+fi
+# a good one is verified, answered, and stamped (rt_stamp.h) ...
+cp "$cat" "$work/good.alc"
+serve4 0 "$work/good.alc"
+has out '"id":3,"result"'
+has out '"id":4,"result"'
+# stamp FILE: the name of FILE's verification stamp, from stat and the
+# header's checksum (offsets 32 and 40, u64 LE)
+stamp() {
+	_ck=$(od -An -tx8 -j32 -N16 "$1" | tr -s ' ' '\n' | grep -v '^$' | tac | tr -d '\n')
+	_mt=$(stat -c %.9Y "$1" | tr -d .) _ct=$(stat -c %.9Z "$1" | tr -d .)
+	echo "v1-$(stat -c %d "$1")-$(stat -c %i "$1")-$(stat -c %s "$1")-$_mt-$_ct-$_ck"
+}
+checks=$((checks + 1))
+if [ ! -f "$work/cache/verified/$(stamp "$work/good.alc")" ]; then
+	failures=$((failures + 1))
+	echo "FAIL: no stamp $(stamp "$work/good.alc") in: $(ls "$work/cache/verified" 2>&1)" >&2
+fi
+# ... and served again at once, the checks running on a thread that the
+# tool call waits for: the same replies
+cp "$work/out" "$work/out.first"
+serve4 0 "$work/good.alc"
+checks=$((checks + 1))
+if ! cmp -s "$work/out" "$work/out.first"; then
+	failures=$((failures + 1))
+	echo "FAIL: a stamped catalog was served differently" >&2
+fi
+# a stamp that vouches for a file that has gone bad since (forged here:
+# a real one never matches a changed file): the handshake may be answered
+# first, but the tool call gets an error, not a result, the server stops
+# with status 3 and the reason, and the stamp is gone
+touch "$work/cache/verified/$(stamp "$work/flip.alc")"
+serve4 3 "$work/flip.alc"
 has err "checksum"
 has err "fail closed"
 has out '"id":3,"error":{"code":-32603'
 checks=$((checks + 1))
-if grep -qF '"id":3,"result"' "$work/out" || grep -qF '"id":4' "$work/out"; then
+if grep -qF '"id":3,"result"' "$work/out" || grep -qF '"id":4' "$work/out" ||
+   [ -f "$work/cache/verified/$(stamp "$work/flip.alc")" ]; then
 	failures=$((failures + 1))
-	echo "FAIL: serve on a corrupt catalog answered a tool call or went on" >&2
+	echo "FAIL: serve on a corrupt catalog answered a tool call, went on, or kept its stamp" >&2
 fi
-# the same catalog, and the good one, with a session that never calls a
-# tool: the verdict still decides the exit status
+# a session that never calls a tool: the verdict still decides the exit
+touch "$work/cache/verified/$(stamp "$work/flip.alc")"
 run 3 sh -c "printf '%s\n' \"\$2\" | \"\$0\" serve --catalog \"\$1\"" "$airlock" "$work/flip.alc" "$init"
 has err "checksum"
-run 0 sh -c "printf '%s\n' \"\$2\" \"\$3\" | \"\$0\" serve --catalog \"\$1\"" "$airlock" "$cat" "$init" "$call"
-has out '"id":3,"result"'
 # and a client that stays quiet: the server stops by itself (its input is
 # a FIFO held open for writing, so it never ends; `timeout` would exit 124)
+touch "$work/cache/verified/$(stamp "$work/flip.alc")"
 mkfifo "$work/fifo"
 run 3 sh -c 'exec 3<>"$2"; printf "%s\n" "$3" >&3; exec timeout 20 "$0" serve --catalog "$1" <"$2"' \
 	"$airlock" "$work/flip.alc" "$work/fifo" "$init"
 has err "checksum"
+unset AIRLOCK_CACHE
 # a reader version newer than this reader (header offset 14, u16 LE)
 cp "$cat" "$work/ver.alc"
 printf '\143\000' | dd of="$work/ver.alc" bs=1 seek=14 conv=notrunc 2>/dev/null
