@@ -10,6 +10,7 @@
  *   airlock-compile verify FILE
  *   airlock-compile dump FILE SERVICE[:OPERATION]
  *   airlock-compile diff [--json | --stat | --quiet] OLD.alc NEW.alc
+ *   airlock-compile sync [--update | --url URL|FILE | --from DIR | --status] ...
  *
  * Exit status: 0 success, 1 bad input (models, catalog), 2 usage; diff
  * exits as diff(1) does (0 same, 1 different, 2 error).
@@ -26,6 +27,7 @@
 #include "cc_names.h"
 #include "cc_partitions.h"
 #include "cc_policy.h"
+#include "cc_sync.h"
 
 #ifndef AIRLOCK_SOURCE_DIR
 #define AIRLOCK_SOURCE_DIR "."
@@ -47,10 +49,13 @@ static void usage(FILE *f)
 	      "  airlock-compile verify FILE.alc\n"
 	      "  airlock-compile dump FILE.alc SERVICE[:OPERATION]\n"
 	      "  airlock-compile diff [--json | --stat | --quiet] OLD.alc NEW.alc\n"
+	      "  airlock-compile sync [--lock FILE] [--record-digest] | --update | --url URL|FILE\n"
+	      "                       | --from DIR... | --status      (sync --help for more)\n"
 	      "\n"
 	      "DIR is a checkout of aws/api-models-aws (either layout: <sdk-id>/service/...\n"
 	      "or models/<sdk-id>/service/...).  AIRLOCK_MODELS (dirs separated by ':')\n"
-	      "is used when no --models is given.  Without --policy the build compiles\n"
+	      "is used when no --models is given, else the models `sync` brought into the\n"
+	      "cache (AIRLOCK_CACHE).  Without --policy the build compiles\n"
 	      "policy/default.yaml; --no-policy builds a catalog whose runtime refuses\n"
 	      "every call.  Without --partitions the build compiles catalogs/partitions.json\n"
 	      "(the AWS partitions table endpoint resolution needs).\n", f);
@@ -129,8 +134,24 @@ static int cmd_build(int argc, char **argv)
 					models[o.nmodels++] = tok;
 		}
 	}
+	/* neither: the models `airlock-compile sync` made current */
+	static char synced[4096];
+	if (!o.nmodels && o.out) {
+		char why[512];
+		if (cc_sync_current(synced, sizeof synced, why, sizeof why) != 0) {
+			fprintf(stderr, "airlock-compile: build: no models: %s.\n"
+			                "  Run `airlock-compile sync` first, or pass --models DIR "
+			                "(or set AIRLOCK_MODELS).\n", why);
+			free(models);
+			free(envcopy);
+			return 1;
+		}
+		fprintf(stderr, "airlock-compile: models: %s (synced)\n", synced);
+		models[o.nmodels++] = synced;
+	}
 	if (!o.nmodels || !o.out) {
-		fprintf(stderr, "airlock-compile: build needs --models DIR (or AIRLOCK_MODELS) and -o FILE\n");
+		fprintf(stderr, "airlock-compile: build needs -o FILE (and --models DIR, AIRLOCK_MODELS "
+		                "or synced models)\n");
 		goto usage_err;
 	}
 	if (no_policy && o.policy) {
@@ -199,6 +220,8 @@ int main(int argc, char **argv)
 		return cc_cmd_diff(argc - 1, argv + 1);
 	if (strcmp(cmd, "policy") == 0)
 		return cc_cmd_policy(argc - 1, argv + 1);
+	if (strcmp(cmd, "sync") == 0)
+		return cc_cmd_sync(argc - 1, argv + 1, AIRLOCK_SOURCE_DIR);
 	if (strcmp(cmd, "-h") == 0 || strcmp(cmd, "--help") == 0 || strcmp(cmd, "help") == 0) {
 		usage(stdout);
 		return 0;
