@@ -786,6 +786,7 @@ static int emit_readmap(emit *e, const cc_build_opts *o, cc_model *const *sel, s
 	uint32_t *words = cc_xcalloc(e->nops + 1, sizeof *words);
 	cc_buf diag = { 0 };
 	cc_readmap_stats st;
+	double t0 = now_s();
 	int rc = cc_readmap_emit(&v, sel, nsel, o->readmap_overrides, !o->services, &e->pool,
 	                         &e->readmap, words, &diag, rep, &st);
 	cc_buf_write(&diag, stderr);
@@ -807,6 +808,8 @@ static int emit_readmap(emit *e, const cc_build_opts *o, cc_model *const *sel, s
 			       st.mutating ? 100.0 * st.mapped / st.mutating : 100.0,
 			       st.by_source[ALC_RM_LIFECYCLE], st.by_source[ALC_RM_VERBNOUN],
 			       st.by_source[ALC_RM_OVERRIDE], st.entries, e->readmap.len);
+		if (o->timings)
+			fprintf(stderr, "readmap: %.1f ms\n", (now_s() - t0) * 1e3);
 	}
 	free(words);
 	return rc;

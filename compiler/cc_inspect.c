@@ -878,6 +878,39 @@ static void dump_service(dumper *d, const alc_service *s)
 	}
 }
 
+/* "  readmap: READ kind=K source=S state=PATH args=TO=FROM,TO=[FROM],TO:=JSON"
+ * (state "-" is the whole output, args "-" none). */
+static void readmap_line(dumper *d, const alc_operation *op)
+{
+	static const char *const kinds[] = { "?", "create", "update", "delete", "other" };
+	static const char *const sources[] = { "?", "lifecycle", "verb-noun", "override" };
+	alc_readmap rm;
+	FILE *f = d->f;
+	if (!alc_op_readmap(d->c, op, &rm))
+		return;
+	fputs("  readmap: ", f);
+	put_raw(f, alc_str(d->c, rm.read->name));
+	fprintf(f, " kind=%s source=%s state=", kinds[rm.kind < 5 ? rm.kind : 0],
+	        sources[rm.source < 4 ? rm.source : 0]);
+	put_raw(f, *rm.state_path ? rm.state_path : "-");
+	fputs(" args=", f);
+	if (!rm.nargs)
+		putc('-', f);
+	for (uint32_t i = 0; i < rm.nargs; i++) {
+		const alc_readmap_arg *a = &rm.args[i];
+		if (i)
+			putc(',', f);
+		put_raw(f, a->to);
+		fputs(a->flags & ALC_RMA_CONST ? ":=" : "=", f);
+		if (a->flags & ALC_RMA_LIST)
+			putc('[', f);
+		put_raw(f, a->from);
+		if (a->flags & ALC_RMA_LIST)
+			putc(']', f);
+	}
+	putc('\n', f);
+}
+
 static void dump_operation(dumper *d, const alc_operation *op)
 {
 	const alc_catalog *c = d->c;
@@ -921,6 +954,7 @@ static void dump_operation(dumper *d, const alc_operation *op)
 		putc('\n', f);
 	}
 	field_raw(f, "  ", "checksum-member", alc_str(c, op->checksum_member));
+	readmap_line(d, op);
 	param_lines(d, op->first_param, op->param_count);
 	error_lines(d, op->first_error, op->error_count);
 	/* op->risk belongs to the policy: `airlock policy explain` shows it */

@@ -157,17 +157,18 @@ static int scalar_type(uint8_t t)
 /* Fill the read's input from the mutating input: every required member
  * of the read must be filled, optional ones are filled when a member
  * matches closely (name, case, singular for a list).  LIFE: also match
- * by @resourceIdentifier.  Returns the number of arguments, or -1 when a
- * required member stays empty or nothing at all is filled for a read that
- * takes input. */
+ * by @resourceIdentifier.  NOUN (verb/noun rule): a required member named
+ * after it ("WorkGroup") takes the mutating "Name" or "Id".  Returns the
+ * number of arguments (0 when the read takes no input or nothing matched),
+ * or -1 when a required member stays empty. */
 static int map_args(const rm_ctx *c, uint32_t mop, uint32_t rop, int life,
-                    rm_arg *args)
+                    const char *noun, rm_arg *args)
 {
 	const alc_catalog *v = c->v;
 	const alc_operation *M = &v->ops[mop], *R = &v->ops[rop];
 	const alc_shape *ms = shape_of(c, M->input), *rs = shape_of(c, R->input);
 	if (!rs || rs->member_count == 0)
-		return 0;                      /* a read without input: state of the account */
+		return 0;                      /* a read without input: the account's state */
 	int n = 0;
 	for (uint32_t k = 0; k < rs->member_count; k++) {   /* bound: members */
 		const alc_member *r = &v->members[rs->first_member + k];
@@ -214,7 +215,8 @@ static int map_args(const rm_ctx *c, uint32_t mop, uint32_t rop, int life,
 				case 3:        /* Name <-> StackName, for required members */
 					ok = req && scalar_type(mt) && scalar_type(rt) &&
 					     ((id_like(rn) && ends_with(mn, rn)) ||
-					      (id_like(mn) && ends_with(rn, mn)));
+					      (id_like(mn) && ends_with(rn, mn)) ||
+					      (id_like(mn) && noun && strcmp(rn, noun) == 0));
 					break;
 				}
 				if (!ok)
@@ -238,8 +240,11 @@ static int map_args(const rm_ctx *c, uint32_t mop, uint32_t rop, int life,
 		const alc_member *m = &v->members[ms->first_member + (uint32_t)found];
 		args[n++] = (rm_arg){ m->name, r->name, flags, NULL };
 	}
-	return n ? n : -1;
+	return n;
 }
+
+static const alc_member *member_named(const rm_ctx *c, uint32_t s, const char *name,
+                                      size_t len);
 
 /* ---- state path ----------------------------------------------------- */
 
@@ -249,8 +254,11 @@ static int is_out_control(const char *n)
 		"NextToken", "Marker", "NextMarker", "IsTruncated", "MaxResults",
 		"MaxItems", "NextPageToken", "PaginationToken", "ResponseMetadata",
 		"RequestId", "Limit", "Count", "TotalCount", "NextContinuationToken",
-		"ContinuationToken", "KeyMarker", "NextKeyMarker",
+		"ContinuationToken", "KeyMarker", "NextKeyMarker", "failures", "Failures",
+		"FailedItems", "Errors", "errors",
 	};
+	if (strncmp(n, "Unprocessed", 11) == 0)
+		return 1;
 	for (size_t i = 0; i < sizeof ctl / sizeof ctl[0]; i++)
 		if (strcmp(n, ctl[i]) == 0)
 			return 1;
@@ -258,9 +266,10 @@ static int is_out_control(const char *n)
 }
 
 /* Where the state sits in ROP's output: the one structure member, or the
- * first element of the one list of structures ("Stacks[0]"; a List* read
- * keeps the whole list), else the whole output. */
-static void state_path(const rm_ctx *c, uint32_t rop, char *out)
+ * first element of the one list of structures ("Stacks[0]"; a List* read,
+ * or any read given no identifier (WHOLE_LIST), keeps the whole list),
+ * else the whole output. */
+static void state_path(const rm_ctx *c, uint32_t rop, int whole_list, char *out)
 {
 	const alc_catalog *v = c->v;
 	const alc_operation *R = &v->ops[rop];
@@ -288,8 +297,23 @@ static void state_path(const rm_ctx *c, uint32_t rop, char *out)
 		snprintf(out, PATH_MAX_, "%s", N(c, one->name));
 	} else if (t->type == ALC_T_LIST && t->member_count == 1 &&
 	           type_of(c, v->members[t->first_member].target) == ALC_T_STRUCTURE) {
-		int list = strncmp(N(c, R->name), "List", 4) == 0;
+		const char *rn = N(c, R->name);
+		int list = whole_list || strncmp(rn, "List", 4) == 0;
 		snprintf(out, PATH_MAX_, "%s%s", N(c, one->name), list ? "" : "[0]");
+		/* a group of what the read names: DescribeInstances gives
+		 * Reservations[0].Instances[0] */
+		const char *noun = strncmp(rn, "Describe", 8) == 0 ? rn + 8 :
+		                   strncmp(rn, "Get", 3) == 0 ? rn + 3 : NULL;
+		uint32_t el = v->members[t->first_member].target;
+		const alc_member *in = noun && !list && strcmp(noun, N(c, one->name)) ?
+		                       member_named(c, el, noun, strlen(noun)) : NULL;
+		const alc_shape *it = in ? shape_of(c, in->target) : NULL;
+		if (it && it->type == ALC_T_LIST && it->member_count == 1 &&
+		    type_of(c, v->members[it->first_member].target) == ALC_T_STRUCTURE &&
+		    strlen(out) + strlen(noun) + 5 < PATH_MAX_) {
+			size_t l = strlen(out);
+			snprintf(out + l, PATH_MAX_ - l, ".%s[0]", noun);
+		}
 	}
 }
 
@@ -437,7 +461,8 @@ static int candidates(const char *pre, const char *name, size_t vlen, variant nv
 	const char *p = nv.p;
 #define C(...) do { if (n < MAX_CANDS) snprintf(out[n++], CAND_MAX_, __VA_ARGS__); } while (0)
 	int tag = (vlen == 3 && strncmp(name, "Tag", 3) == 0) ||
-	          (vlen == 5 && strncmp(name, "Untag", 5) == 0);
+	          (vlen == 5 && strncmp(name, "Untag", 5) == 0) ||
+	          (strncmp(name + vlen, "Tags", 4) == 0 && !lower_or_digit(name[vlen + 4]));
 	int attach = (vlen == 6 && strncmp(name, "Attach", 6) == 0) ||
 	             (vlen == 6 && strncmp(name, "Detach", 6) == 0);
 	int assoc = (vlen == 9 && strncmp(name, "Associate", 9) == 0) ||
@@ -454,12 +479,16 @@ static int candidates(const char *pre, const char *name, size_t vlen, variant nv
 	}
 	if (attach)
 		C("%sListAttached%s", pre, pl);
-	if (assoc)
+	if (assoc) {
 		C("%sListAssociated%s", pre, pl);
+		C("%sDescribe%.*sAssociations", pre, L, p);
+		C("%sList%.*sAssociations", pre, L, p);
+	}
 	C("%sGet%.*s", pre, L, p);
 	C("%sDescribe%.*s", pre, L, p);
 	C("%sDescribe%s", pre, pl);
 	if (strcmp(pl, pl2)) C("%sDescribe%s", pre, pl2);
+	C("%sHead%.*s", pre, L, p);
 	C("%sGet%s", pre, pl);
 	C("%sList%s", pre, pl);
 	if (strcmp(pl, pl2)) C("%sList%s", pre, pl2);
@@ -484,23 +513,52 @@ static int candidates(const char *pre, const char *name, size_t vlen, variant nv
 }
 
 /* Try read ROP for mutating MOP; 1 and *MAP filled when it fits. */
+/* A read with nothing filled is taken only when it takes no input (the
+ * account's settings), or for a create that has no identifier yet, when
+ * it lists the collection (a plural name and no required member): the
+ * diff then shows whether the thing already exists. */
+static int no_arg_ok(const rm_ctx *c, uint32_t rop, uint8_t kind)
+{
+	const alc_operation *R = &c->v->ops[rop];
+	const alc_shape *rs = shape_of(c, R->input);
+	uint32_t real = 0;
+	for (uint32_t k = 0; rs && k < rs->member_count; k++)
+		real += !is_control(N(c, c->v->members[rs->first_member + k].name));
+	if (!real)
+		return 1;
+	if (kind != ALC_RM_CREATE)
+		return 0;
+	const char *rn = N(c, R->name);
+	size_t l = strlen(rn);
+	if (!l || rn[l - 1] != 's' || (strncmp(rn, "List", 4) && strncmp(rn, "Describe", 8) &&
+	                               strncmp(rn, "Get", 3)))
+		return 0;
+	for (uint32_t k = 0; k < rs->member_count; k++)
+		if (c->v->members[rs->first_member + k].flags & ALC_M_REQUIRED)
+			return 0;
+	return 1;
+}
+
 static int try_read(const rm_ctx *c, uint32_t mop, uint32_t rop, int life,
-                    uint8_t kind, uint8_t source, rm_map *map)
+                    const char *noun, uint8_t kind, uint8_t source, rm_map *map)
 {
 	if (rop == ALC_NONE || rop == mop || !is_read(c, rop))
 		return 0;
 	rm_arg args[MAX_ARGS];
-	int n = map_args(c, mop, rop, life, args);
-	if (n < 0)
+	int n = map_args(c, mop, rop, life, noun, args);
+	if (n < 0 || (n == 0 && !no_arg_ok(c, rop, kind)))
 		return 0;
 	map->read = rop;
 	map->kind = kind;
 	map->source = source;
 	map->nargs = (uint8_t)n;
 	memcpy(map->args, args, (size_t)n * sizeof args[0]);
-	state_path(c, rop, map->path);
+	state_path(c, rop, n == 0, map->path);
 	return 1;
 }
+
+static int try_nouns(const rm_ctx *c, uint32_t op, const char *pre, const char *base,
+                     size_t vl, const variant *vs, int nv, uint8_t kind, rm_map *map);
 
 static int by_verbnoun(const rm_ctx *c, uint32_t op, rm_map *map)
 {
@@ -520,13 +578,47 @@ static int by_verbnoun(const rm_ctx *c, uint32_t op, rm_map *map)
 		return 0;
 	variant vs[MAX_VARIANTS];
 	int nv = variants(base + vl, strlen(base + vl), vs);
+	if (try_nouns(c, op, pre, base, vl, vs, nv, kind, map))
+		return 1;
+	/* The noun of the operation's identifier: UpdateBrokerType takes
+	 * ClusterArn, so DescribeCluster shows what it changes. */
+	const alc_shape *in = shape_of(c, o->input);
+	static const char *const sufs[] = { "Identifier", "Name", "Arn", "ARN", "Id", "Url" };
+	for (uint32_t k = 0; in && k < in->member_count; k++) {  /* bound: members */
+		const alc_member *m = &c->v->members[in->first_member + k];
+		const char *mn = N(c, m->name);
+		if (!(m->flags & ALC_M_REQUIRED) || !scalar_type(type_of(c, m->target)))
+			continue;
+		for (size_t j = 0; j < sizeof sufs / sizeof sufs[0]; j++) {
+			if (!ends_with(mn, sufs[j]) || strlen(mn) >= NAME_MAX_)
+				continue;
+			char nn[NAME_MAX_];
+			size_t l = strlen(mn) - strlen(sufs[j]);
+			memcpy(nn, mn, l);
+			nn[l] = '\0';
+			nn[0] = (char)toupper((unsigned char)nn[0]);
+			variant one = { nn, l };
+			if (try_nouns(c, op, pre, base, vl, &one, 1, kind, map))
+				return 1;
+			break;
+		}
+	}
+	return 0;
+}
+
+static int try_nouns(const rm_ctx *c, uint32_t op, const char *pre, const char *base,
+                     size_t vl, const variant *vs, int nv, uint8_t kind, rm_map *map)
+{
+	const alc_operation *o = &c->v->ops[op];
 	char cand[MAX_CANDS][CAND_MAX_];
 	for (int pass = 0; pass < (*pre ? 2 : 1); pass++) {
 		for (int i = 0; i < nv; i++) {        /* bound: MAX_VARIANTS */
 			int nc = candidates(pass ? "" : pre, base, vl, vs[i], cand);
 			for (int k = 0; k < nc; k++) {    /* bound: MAX_CANDS */
 				uint32_t r = find_op(c, o->service, cand[k], strlen(cand[k]));
-				if (try_read(c, op, r, 0, kind, ALC_RM_VERBNOUN, map))
+				char nn[NAME_MAX_];
+				snprintf(nn, sizeof nn, "%.*s", (int)vs[i].len, vs[i].p);
+				if (try_read(c, op, r, 0, nn, kind, ALC_RM_VERBNOUN, map))
 					return 1;
 			}
 		}
@@ -555,10 +647,10 @@ static int by_lifecycle(const rm_ctx *c, uint32_t op, rm_map *map)
 		rd = ls;
 		ls = t;
 	}
-	if (rd && try_read(c, op, find_op(c, o->service, rd, strlen(rd)), 1, kind,
+	if (rd && try_read(c, op, find_op(c, o->service, rd, strlen(rd)), 1, r->name, kind,
 	                   ALC_RM_LIFECYCLE, map))
 		return 1;
-	return ls && try_read(c, op, find_op(c, o->service, ls, strlen(ls)), 1, kind,
+	return ls && try_read(c, op, find_op(c, o->service, ls, strlen(ls)), 1, r->name, kind,
 	                      ALC_RM_LIFECYCLE, map);
 }
 
