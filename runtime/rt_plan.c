@@ -22,6 +22,7 @@
 #include "alc_err.h"
 #include "alc_policy.h"
 #include "rt_approve.h"
+#include "rt_cfn.h"
 #include "rt_audit.h"
 #include "rt_awsconfig.h"
 #include "rt_jsonrpc.h"
@@ -967,6 +968,7 @@ typedef struct mod_ctx {
 	const rt_id *id, *tx;
 	rt_plan_fn fn;
 	void *ctx;
+	int cleanup;   /* the plan ended holding an unexecuted change set */
 } mod_ctx;
 
 static int audit_plan(rt_txn *t, int kind, const rt_id *tx, const rt_plan *pl, cJSON *payload)
@@ -1046,6 +1048,7 @@ static int mod_txn(rt_txn *t, void *vc)
 		rc = m->fn(m->p, t, &pl, m->ctx);
 	if (!rc)
 		rc = scrub_if_final(&pl);
+	m->cleanup = !rc && old != pl.state && rt_cfn_needs_cleanup(&pl);
 	if (!rc && pl.dirty) {
 		int rewrite = (pl.flags & RT_PF_SCRUBBED) && !(old_flags & RT_PF_SCRUBBED);
 		rc = save_plan(t, &pl, old, rewrite ? NULL : content, clen);
@@ -1057,8 +1060,13 @@ static int mod_txn(rt_txn *t, void *vc)
 
 int rt_plans_modify(rt_plans *p, const rt_id *id, const rt_id *tx, rt_plan_fn fn, void *ctx)
 {
-	mod_ctx m = { p, id, tx, fn, ctx };
-	return rt_store_update(p->store, mod_txn, &m);
+	mod_ctx m = { p, id, tx, fn, ctx, 0 };
+	int rc = rt_store_update(p->store, mod_txn, &m);
+	/* A plan that ended without executing its change set: delete the
+	 * change set (AWS calls: after the commit, never inside it). */
+	if (rc == 0 && m.cleanup)
+		rt_cfn_cleanup(p, id, tx);
+	return rc;
 }
 
 /* ---- resolving ids ----------------------------------------------------- */
@@ -1761,6 +1769,7 @@ typedef struct apply_ctx {
 	int max_pages;               /* reads (rt_plans_read) */
 	int (*progress)(void *, int, size_t, int);
 	void *progress_ud;
+	const rt_apply_opts *ao;     /* a long apply's progress (rt_cfn) */
 	/* the outcome */
 	rt_plan_exec_res res;
 	int exec_rc;
@@ -2121,10 +2130,11 @@ int rt_plans_execute(const rt_plan_exec_req *rq, rt_plan_exec_res *rs)
 }
 
 static int apply_id(rt_plans *p, const rt_id *id, const rt_id *tx,
-                    const rt_plan_request *read, rt_plan_out *o)
+                    const rt_plan_request *read, const rt_apply_opts *ao, rt_plan_out *o)
 {
 	apply_ctx a;
 	memset(&a, 0, sizeof a);
+	a.ao = ao;
 	if (read) {
 		a.max_pages = read->max_pages > RT_PLAN_MAX_PAGES ? RT_PLAN_MAX_PAGES
 		                                                  : read->max_pages;
@@ -2151,7 +2161,11 @@ static int apply_id(rt_plans *p, const rt_id *id, const rt_id *tx,
 	                        a.profile[0] ? a.profile : NULL, a.max_pages,
 	                        a.progress, a.progress_ud };
 	a.res.attempts = 1;
-	a.exec_rc = run_executor(&rq, &a.res);
+	/* CloudFormation stacks go through their change set (rt_cfn.h) */
+	if (rt_cfn_handles(p->cat, a.op) && strcmp(alc_str(p->cat, a.op->name), "DeleteStack") != 0)
+		a.exec_rc = rt_cfn_apply(p, id, tx, &rq, a.ao, &a.res);
+	else
+		a.exec_rc = run_executor(&rq, &a.res);
 	if (a.res.attempts < 1)
 		a.res.attempts = 1;
 	if (a.res.attempts > 100)
@@ -2211,10 +2225,16 @@ static int apply_id(rt_plans *p, const rt_id *id, const rt_id *tx,
 
 int rt_plans_apply(rt_plans *p, const char *text, const rt_id *tx, rt_plan_out *o)
 {
+	return rt_plans_apply_opts(p, text, tx, NULL, o);
+}
+
+int rt_plans_apply_opts(rt_plans *p, const char *text, const rt_id *tx, const rt_apply_opts *ao,
+                        rt_plan_out *o)
+{
 	rt_id id;
 	if (!resolve_or_refuse(p, text, &id, o))
 		return o->error ? 0 : AL_ENOMEM;
-	return apply_id(p, &id, tx, NULL, o);
+	return apply_id(p, &id, tx, NULL, ao, o);
 }
 
 int rt_plans_read(rt_plans *p, const rt_plan_request *rq, const rt_id *tx, rt_plan_out *o)
@@ -2260,5 +2280,5 @@ int rt_plans_read(rt_plans *p, const rt_plan_request *rq, const rt_id *tx, rt_pl
 		return rt_plan_refuse(o, "failed", "internal: bad plan id");
 	}
 	cJSON_Delete(plan);
-	return apply_id(p, &id, tx, rq, o);
+	return apply_id(p, &id, tx, rq, NULL, o);
 }

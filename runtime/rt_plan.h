@@ -259,6 +259,19 @@ int rt_plans_get(rt_plans *p, const char *id, const rt_id *tx, rt_plan_out *o);
 int rt_plans_list(rt_plans *p, int state, size_t limit, const rt_id *tx, rt_plan_out *o);
 /* Apply (see the top and the refusals of rt_plan_out). */
 int rt_plans_apply(rt_plans *p, const char *id, const rt_id *tx, rt_plan_out *o);
+
+/* A long apply (a CloudFormation stack followed to its end, rt_cfn.h):
+ * PROGRESS (DONE grows in [0, 1), MESSAGE says what happened) and CANCEL
+ * (polled between steps); a non-zero return of either stops following.
+ * Any may be NULL. */
+typedef struct rt_apply_opts {
+	int (*progress)(void *ud, double done, const char *message);
+	int (*cancel)(void *ud);
+	void *ud;
+} rt_apply_opts;
+/* rt_plans_apply with AO (may be NULL). */
+int rt_plans_apply_opts(rt_plans *p, const char *id, const rt_id *tx, const rt_apply_opts *ao,
+                        rt_plan_out *o);
 /* Plan and apply a read operation the policy allows without approval. */
 int rt_plans_read(rt_plans *p, const rt_plan_request *rq, const rt_id *tx, rt_plan_out *o);
 
