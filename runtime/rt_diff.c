@@ -826,6 +826,7 @@ static int generic_diff(rt_plans *p, const alc_catalog *cat, const rt_plan *pl,
 		rc = jset(rin, a->to, v);
 	}
 	/* not state: the idempotency token, DryRun */
+	size_t nid = ns;
 	if (op->idem_member != ALC_NONE)
 		skip[ns++] = alc_str(cat, cat->members[op->idem_member].name);
 	skip[ns++] = "DryRun";
@@ -895,6 +896,7 @@ static int generic_diff(rt_plans *p, const alc_catalog *cat, const rt_plan *pl,
 	const cJSON *state = NULL;
 	uint32_t st_shape = ALC_NONE;
 	int exists;
+	char nf[128] = "";
 	if (ro.error) {
 		const cJSON *err = jobj(ro.detail, "error");
 		const char *rpid = jstr(ro.detail, "planId");
@@ -902,6 +904,7 @@ static int generic_diff(rt_plans *p, const alc_catalog *cat, const rt_plan *pl,
 			rc = AL_ENOMEM;
 		if (!rc && err && not_found(err)) {
 			exists = 0;
+			snprintf(nf, sizeof nf, " (%.100s)", jstr(err, "code") ? jstr(err, "code") : "404");
 		} else if (!rc) {
 			cJSON *e = cJSON_CreateObject();
 			const char *code = err && jstr(err, "code") ? jstr(err, "code") : ro.code;
@@ -936,7 +939,6 @@ static int generic_diff(rt_plans *p, const alc_catalog *cat, const rt_plan *pl,
 		rc = jset(r, "exists", cJSON_CreateBool(exists));
 	if (!rc)
 		stop(opts, 0.8, "comparing");
-	const char *what = exists ? "exists" : "does not exist";
 	if (!rc && rm.kind == ALC_RM_DELETE) {
 		/* what would be removed: the state as it is */
 		const cJSON *k, *whole = exists && cJSON_IsObject(state) ? state : NULL;
@@ -965,19 +967,29 @@ static int generic_diff(rt_plans *p, const alc_catalog *cat, const rt_plan *pl,
 			                          "nothing): there is nothing for %s to remove",
 			                          alc_str(cat, rsvc->key), rname, oname);
 	} else if (!rc) {
-		rc = rt_diff_compare(cat, op->input, input, st_shape, exists ? state : NULL, skip, "", r);
+		/* a create of what is not there adds its identifiers too */
+		int all = rm.kind == ALC_RM_CREATE && !exists;
+		rc = rt_diff_compare(cat, op->input, input, st_shape, exists ? state : NULL,
+		                     all ? skip + nid : skip, "", r);
 		if (!rc && rm.kind == ALC_RM_CREATE)
 			rc = exists ? set_message(r, "it already exists: %s:%s shows it now; %d member%s "
 			                          "differ%s from the plan", alc_str(cat, rsvc->key), rname,
 			                          count(r, "changed"), count(r, "changed") == 1 ? "" : "s",
 			                          count(r, "changed") == 1 ? "s" : "")
-			            : set_message(r, "it does not exist yet: %s would add %d member%s",
+			            : set_message(r, "it does not exist yet: %s:%s found nothing%s; %s "
+			                          "would add %d member%s", alc_str(cat, rsvc->key), rname, nf,
 			                          oname, count(r, "added"), count(r, "added") == 1 ? "" : "s");
+		else if (!rc && exists)
+			rc = set_message(r, "against what %s:%s shows now, the plan changes %d member%s, "
+			                 "adds %d and leaves %d as they are; %d not visible, %d sensitive",
+			                 alc_str(cat, rsvc->key), rname, count(r, "changed"),
+			                 count(r, "changed") == 1 ? "" : "s", count(r, "added"),
+			                 count(r, "unchanged"), count(r, "notVisible"),
+			                 count(r, "sensitive"));
 		else if (!rc)
-			rc = set_message(r, "the resource %s: %d changed, %d added, %d unchanged, %d not "
-			                 "visible in %s:%s, %d sensitive", what, count(r, "changed"),
-			                 count(r, "added"), count(r, "unchanged"), count(r, "notVisible"),
-			                 alc_str(cat, rsvc->key), rname, count(r, "sensitive"));
+			rc = set_message(r, "%s:%s found nothing there now%s: %s would set %d member%s",
+			                 alc_str(cat, rsvc->key), rname, nf, oname, count(r, "added"),
+			                 count(r, "added") == 1 ? "" : "s");
 	}
 	rt_plan_out_free(&ro);
 	if (rc) {
@@ -1086,26 +1098,79 @@ static void put_value(FILE *f, const cJSON *v)
 	free(s);
 }
 
-/* A document, pretty, each line prefixed. */
-static void put_doc(FILE *f, const cJSON *v, const char *prefix, const char *c, const char *reset)
+#define DOC_LINES 400
+
+/* V pretty-printed, split into at most DOC_LINES lines (tabs: indents of
+ * two spaces, one space after a key).  Returns the line count; *BUF owns
+ * the text. */
+static int doc_lines(const cJSON *v, char **buf, char *lines[DOC_LINES])
 {
 	char *s = v ? cJSON_Print(v) : NULL;
+	*buf = NULL;
 	if (!s)
-		return;
-	size_t lines = 0;
-	for (char *line = s, *nl; line && *line && lines < 200; line = nl ? nl + 1 : NULL, lines++) {
-		nl = strchr(line, '\n');
-		int n = nl ? (int)(nl - line) : (int)strlen(line);
-		fprintf(f, "%s%s", c, prefix);
-		for (int i = 0; i < n; i++) {
-			if (line[i] == '\t')
-				fputs("  ", f);
-			else
-				fputc(line[i], f);
-		}
-		fprintf(f, "%s\n", reset);
+		return 0;
+	char *t = malloc(strlen(s) * 2 + 1), *o = t;
+	if (!t) {
+		free(s);
+		return 0;
 	}
+	for (const char *p = s; *p; p++) {
+		if (*p == '\t' && p > s && p[-1] == ':') {
+			*o++ = ' ';
+		} else if (*p == '\t') {
+			*o++ = ' ';
+			*o++ = ' ';
+		} else {
+			*o++ = *p;
+		}
+	}
+	*o = '\0';
 	free(s);
+	int n = 0;
+	for (char *line = t; line && n < DOC_LINES; n++) {
+		lines[n] = line;
+		char *nl = strchr(line, '\n');
+		if (nl)
+			*nl = '\0';
+		line = nl ? nl + 1 : NULL;
+	}
+	*buf = t;
+	return n;
+}
+
+/* OLD_V -> NEW_V as a line diff of their pretty forms (longest common
+ * subsequence; at most DOC_LINES lines each, so DOC_LINES^2 cells). */
+static void put_doc_diff(FILE *f, const cJSON *old_v, const cJSON *new_v, int color)
+{
+	char *ba, *bb, *a[DOC_LINES], *b[DOC_LINES];
+	int na = doc_lines(old_v, &ba, a), nb = doc_lines(new_v, &bb, b);
+	unsigned short *l = calloc((size_t)(na + 1) * (size_t)(nb + 1), sizeof *l);
+	if (l) {
+		for (int i = na - 1; i >= 0; i--)
+			for (int j = nb - 1; j >= 0; j--) {
+				unsigned short down = l[(i + 1) * (nb + 1) + j], right = l[i * (nb + 1) + j + 1];
+				l[i * (nb + 1) + j] = strcmp(a[i], b[j]) == 0
+				        ? (unsigned short)(l[(i + 1) * (nb + 1) + j + 1] + 1)
+				        : down > right ? down : right;
+			}
+		int i = 0, j = 0;
+		while (i < na || j < nb) {
+			if (i < na && j < nb && strcmp(a[i], b[j]) == 0) {
+				fprintf(f, "      %s\n", a[i]);
+				i++;
+				j++;
+			} else if (i < na && (j == nb || l[(i + 1) * (nb + 1) + j] >= l[i * (nb + 1) + j + 1])) {
+				fprintf(f, "%s    - %s%s\n", col(color, C_DEL), a[i], col(color, C_RESET));
+				i++;
+			} else {
+				fprintf(f, "%s    + %s%s\n", col(color, C_ADD), b[j], col(color, C_RESET));
+				j++;
+			}
+		}
+	}
+	free(l);
+	free(ba);
+	free(bb);
 }
 
 void rt_diff_render(FILE *f, const cJSON *r, int color, int verbose)
@@ -1187,8 +1252,7 @@ void rt_diff_render(FILE *f, const cJSON *r, int color, int verbose)
 			fputs("  (the read does not show it)", f);
 		} else if (doc && strcmp(opn, "changed") == 0) {
 			fputs("  (JSON document, compared parsed)\n", f);
-			put_doc(f, ov, "    - ", col(color, C_DEL), col(color, C_RESET));
-			put_doc(f, nv, "    + ", col(color, C_ADD), col(color, C_RESET));
+			put_doc_diff(f, ov, nv, color);
 			if (note)
 				fprintf(f, "    (%s)\n", note);
 			continue;
