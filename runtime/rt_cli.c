@@ -60,10 +60,14 @@ static const char usage_text[] =
 	"      STS GetCallerIdentity with the credentials airlock resolves (as the AWS\n"
 	"      CLI does): account, ARN, user id, profile, region.  Needs no catalog.\n"
 	"  airlock plan SERVICE OPERATION --input JSON|@FILE|@- [--region R] [--profile P]\n"
-	"               [--account ID] [--justification TEXT] [--json]\n"
-	"      Validate, decide and store a plan (nothing is sent); with --justification a\n"
-	"      plan that needs approval asks for it.  airlock apply PLAN [--json] runs it,\n"
-	"      at most once.  State: $AIRLOCK_HOME, default ~/.local/state/airlock.\n"
+	"               [--account ID] [--justification TEXT] [--no-dry-run] [--json]\n"
+	"      Validate, decide and store a plan (nothing is sent but an EC2 DryRun check);\n"
+	"      with --justification a plan that needs approval asks for it.  airlock apply\n"
+	"      PLAN [--json] runs it, at most once.  State: $AIRLOCK_HOME, default\n"
+	"      ~/.local/state/airlock.\n"
+	"  airlock diff PLAN [--verbose] [--json]\n"
+	"      What the plan would change against the live state (an audited read): ~\n"
+	"      changed, + added, - removed, ? not visible, * sensitive.\n"
 	"  airlock plans [--state S] [--limit N] [--json]    pending first\n"
 	"  airlock show PLAN [--json]\n"
 	"  airlock approve PLAN [--comment TEXT] [--name NAME]\n"
@@ -974,7 +978,7 @@ int rt_cli_main(int argc, char **argv)
 	if (argc > 1 && strcmp(argv[1], "whoami") == 0)
 		return rt_sts_whoami_main(argc - 1, argv + 1);
 	/* plans, approvals and the audit log have their own options */
-	static const char *const plan_cmds[] = { "call", "plan", "apply", "plans", "show",
+	static const char *const plan_cmds[] = { "call", "plan", "diff", "apply", "plans", "show",
 	                                         "approve", "reject", "audit" };
 	for (size_t i = 0; argc > 1 && i < sizeof plan_cmds / sizeof plan_cmds[0]; i++)
 		if (strcmp(argv[1], plan_cmds[i]) == 0)
