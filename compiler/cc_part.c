@@ -322,6 +322,37 @@ void cc_part_encode(const cc_model *m, uint64_t key_lo, uint64_t key_hi, cc_buf 
 	cc_pool_free(&w.pool);
 }
 
+/* The sizes of the intermediate form's structs when part_write_model()
+ * last covered every field (x86-64, LP64).  tests/incr fails when one
+ * changes: a field was added to cc_model.h, so write and read it here,
+ * then update the size and bump CC_PART_VERSION. */
+static const struct { const char *name; size_t now, covered; } layout[] = {
+	{ "cc_model", sizeof(cc_model), 312 },
+	{ "cc_shape", sizeof(cc_shape), 152 },
+	{ "cc_member", sizeof(cc_member), 200 },
+	{ "cc_op", sizeof(cc_op), 152 },
+	{ "cc_param", sizeof(cc_param), 32 },
+	{ "cc_cons", sizeof(cc_cons), 64 },
+	{ "cc_resource", sizeof(cc_resource), 112 },
+	{ "cc_load_opts", sizeof(cc_load_opts), 4 },
+};
+
+int cc_part_layout_check(cc_buf *msg)
+{
+	int bad = 0;
+	if (sizeof(void *) != 8)
+		return 0; /* the sizes above are LP64's */
+	for (size_t i = 0; i < sizeof layout / sizeof layout[0]; i++) {
+		if (layout[i].now != layout[i].covered) {
+			cc_buf_printf(msg, "%s is %zu bytes, cc_part.c serializes the %zu-byte "
+			              "version: serialize the new fields\n", layout[i].name,
+			              layout[i].now, layout[i].covered);
+			bad = 1;
+		}
+	}
+	return bad;
+}
+
 /* ---- reading --------------------------------------------------------- */
 
 typedef struct pr {

@@ -105,4 +105,9 @@ void cc_part_encode(const cc_model *m, uint64_t key_lo, uint64_t key_hi, cc_buf 
 int cc_part_decode(cc_model *m, const uint8_t *p, size_t n, unsigned flags,
                    uint64_t key_lo, uint64_t key_hi);
 
+/* Nonzero, with a line per struct in MSG, when a struct of cc_model.h no
+ * longer has the size cc_part.c was written for (a field the parts would
+ * lose).  For tests/incr. */
+int cc_part_layout_check(cc_buf *msg);
+
 #endif
