@@ -1077,6 +1077,9 @@ int rt_cfn_diff(rt_plans *p, const rt_plan *pl, const rt_diff_opts *opts, rt_pla
 			rc = result_failed(result, err, "The change set");
 		else if (!rc && d)
 			rc = rt_cfn_changeset_result(result, d);
+		/* a CREATE change set exists only when the stack does not */
+		if (!rc && d && strcmp(opn, "CreateStack") == 0)
+			rc = jput(result, "exists", cJSON_CreateBool(0));
 		cJSON_Delete(d);
 		if (!rc) {
 			cJSON *nc = not_carried(cat, jget(pl->content, "input"));

@@ -17,6 +17,7 @@
 #include "alc_err.h"
 #include "rt_approve.h"
 #include "rt_audit.h"
+#include "rt_cfn.h"
 #include "rt_diff.h"
 #include "rt_plan.h"
 #include "rt_policy.h"
@@ -274,6 +275,24 @@ static const rt_tool_def plan_tools[] = {
 		"\"required\":[\"plan_id\"],\"additionalProperties\":false}",
 		DIFF_SCHEMA,
 		RT_TOOL_READONLY | RT_TOOL_OPEN_WORLD,
+	},
+	{
+		"deploy_stack",
+		"Plan a CloudFormation deployment",
+		"Plan deploying a CloudFormation stack from a template, parameters, tags and "
+		"capabilities: DescribeStacks tells whether the stack exists, so the plan is a "
+		"CreateStack or an UpdateStack (made like plan_operation: validated, decided by the "
+		"policy, stored with a digest); when it is Planned it is diffed at once by creating a "
+		"change set and describing it. Returns the plan and the diff: every resource to add, "
+		"modify (with replacement True, False or Conditional and the properties causing it) "
+		"or remove, exactly as CloudFormation describes the change set. Nothing is deployed "
+		"yet: then request_approval when approvalRequired, and apply_plan, which executes "
+		"this change set and follows the stack's events (progress per event); when it "
+		"fails, the failed events and their reasons come back: repair the template and "
+		"deploy_stack again.",
+		RT_CFN_DEPLOY_INPUT_SCHEMA,
+		RT_CFN_DEPLOY_OUTPUT_SCHEMA,
+		RT_TOOL_OPEN_WORLD,
 	},
 };
 
@@ -535,8 +554,44 @@ int rt_plan_tools_call(rt_tools *t, const char *name, const cJSON *args, rt_tool
 		if ((out->error = unknown_arg(name, args, allowed)) ||
 		    !(id = str_arg(name, args, "plan_id", 1, 26, &out->error)))
 			return out->error ? 0 : AL_ENOMEM;
-		rc = name[0] == 'a' ? rt_plans_apply(t->plans, id, &tx, &o)
+		/* a CloudFormation apply follows its stack: progress per event */
+		diff_hooks h = { t, cancel, ctx };
+		rt_apply_opts ao = { diff_progress, diff_cancel, &h };
+		rc = name[0] == 'a' ? rt_plans_apply_opts(t->plans, id, &tx, &ao, &o)
 		                    : rt_plans_get(t->plans, id, &tx, &o);
+	} else if (strcmp(name, "deploy_stack") == 0) {
+		static const char *const allowed[] = { "stack_name", "template_body", "template_url",
+		                                       "parameters", "tags", "capabilities", "region",
+		                                       "profile", NULL };
+		rt_cfn_deploy_req dq;
+		memset(&dq, 0, sizeof dq);
+		if ((out->error = unknown_arg(name, args, allowed)) ||
+		    !(dq.stack_name = str_arg(name, args, "stack_name", 1, 128, &out->error)))
+			return out->error ? 0 : AL_ENOMEM;
+		dq.template_body = str_arg(name, args, "template_body", 0, 1u << 20, &out->error);
+		if (!out->error)
+			dq.template_url = str_arg(name, args, "template_url", 0, 1024, &out->error);
+		if (!out->error)
+			dq.region = str_arg(name, args, "region", 0, 64, &out->error);
+		if (!out->error)
+			dq.profile = str_arg(name, args, "profile", 0, 128, &out->error);
+		if (out->error)
+			return 0;
+		dq.parameters = cJSON_GetObjectItemCaseSensitive(args, "parameters");
+		dq.tags = cJSON_GetObjectItemCaseSensitive(args, "tags");
+		dq.capabilities = cJSON_GetObjectItemCaseSensitive(args, "capabilities");
+		const cJSON *cap;
+		int bad = dq.capabilities && !cJSON_IsArray(dq.capabilities);
+		cJSON_ArrayForEach(cap, dq.capabilities)
+			bad |= !cJSON_IsString(cap);
+		if (bad) {
+			out->error = fmt("deploy_stack: \"capabilities\" must be an array of strings "
+			                 "(CAPABILITY_IAM, CAPABILITY_NAMED_IAM, CAPABILITY_AUTO_EXPAND).");
+			return out->error ? 0 : AL_ENOMEM;
+		}
+		diff_hooks h = { t, cancel, ctx };
+		rt_diff_opts dopts = { &tx, diff_progress, diff_cancel, &h, 0 };
+		rc = rt_cfn_deploy(t->plans, &dq, &dopts, &o);
 	} else if (strcmp(name, "list_plans") == 0) {
 		static const char *const allowed[] = { "state", "limit", NULL };
 		long limit;

@@ -42,7 +42,7 @@ async function check(name, fn) {
 const CATALOG_TOOLS = ['search_operations', 'describe_operation', 'validate_input'];
 // plans, approvals and the audit log (tests/plans/sdk_plans.mjs tests them)
 const TOOLS = [...CATALOG_TOOLS, 'plan_operation', 'request_approval', 'apply_plan',
-  'read_operation', 'get_plan', 'list_plans', 'query_audit', 'diff_plan'];
+  'read_operation', 'get_plan', 'list_plans', 'query_audit', 'diff_plan', 'deploy_stack'];
 
 async function connect(catalog, extra = []) {
   const client = new Client({ name: 'airlock-sdk-test', version: '1.0.0' });
