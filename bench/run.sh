@@ -79,6 +79,13 @@ cp "$CAT" "$TMP/installed.alc"
 "$COMPILE" build --models "$MODELS1" --models "$MODELS2" \
 	--policy "$TMP/policy200.yaml" -o "$TMP/policy200.alc" 2>/dev/null
 "$B/bench_policy" -n 200000 "$TMP/policy200.alc" >"$TMP/policy.kv"
+# airlock-compile diff, whole process: the full corpus against a copy of
+# itself (every operation's input and output walked), and against the
+# 200-rule policy build (thousands of policy outcomes differ; exit 1).
+"$B/bench_exec" -n "$RUNS" -w 1 -- "$COMPILE" diff --quiet "$CAT" \
+	"$TMP/installed.alc" >"$TMP/diff-self.kv"
+"$B/bench_exec" -n "$RUNS" -w 1 -- sh -c '"$0" diff --quiet "$1" "$2"; [ $? -eq 1 ]' \
+	"$COMPILE" "$CAT" "$TMP/policy200.alc" >"$TMP/diff-policy.kv"
 
 LOAD_AFTER=$(load)
 
@@ -149,6 +156,10 @@ pol_p50=$(kv "$TMP/policy.kv" p50_us)
 verdict "$pol_p50" '<=' 2
 row "policy decision p50, $(kv "$TMP/policy.kv" rules) rules" "$pol_p50 us" "<= 2 us" "$V"
 row "policy decision p99" "$(kv "$TMP/policy.kv" p99_us) us" "-" info
+diff_ms=$(kv "$TMP/diff-self.kv" wall_ms_median)
+verdict "$diff_ms" '<' 1000
+row "catalog diff, full corpus vs itself" "$diff_ms ms" "< 1000 ms" "$V"
+row "catalog diff vs 200-rule policy" "$(kv "$TMP/diff-policy.kv" wall_ms_median) ms" "-" info
 echo
 echo "  $NPASS PASS, $NMISS MISS"
 
