@@ -348,11 +348,11 @@ static int make_current(const cache *c, const char *tree)
 {
 	char prev[128];
 	current_tree(c, prev, sizeof prev);
-	if (strcmp(prev, tree) != 0) {
-		int rc = switch_current(c, tree);
-		if (rc)
-			return rc;
-	}
+	if (strcmp(prev, tree) == 0)
+		return 0;   /* nothing moved: nothing to collect either */
+	int rc = switch_current(c, tree);
+	if (rc)
+		return rc;
 	gc(c, tree, *prev ? prev : NULL);
 	return 0;
 }
@@ -459,7 +459,9 @@ static int download(const sync_opts *o, const cache *c, dl *d)
 			char hb[32];
 			cc_fetch_bytes(have, hb, sizeof hb);
 			say("resuming %s after %s", shown, hb);
-		} else
+		} else if (cond)
+			say("checking %s (conditional request)", shown);
+		else
 			say("downloading %s", shown);
 		cc_fetch_req r = {
 			.url = d->url, .fd = fd, .resume_from = have, .if_range = if_range,
