@@ -243,6 +243,7 @@ typedef struct emit {
 	cc_buf policy;           /* POLICY section (emit_policy) */
 	cc_buf partitions;       /* PARTITIONS section (cc_partitions.c) */
 	cc_buf readmap;          /* READMAP section (cc_readmap.c) */
+	char readmap_line[256];  /* coverage, printed once the file is written */
 } emit;
 
 #define REC_ADD(buf, cnt, rec) (cc_buf_put(&(buf), &(rec), sizeof(rec)), (cnt)++)
@@ -787,7 +788,7 @@ static int emit_readmap(emit *e, const cc_build_opts *o, cc_model *const *sel, s
 	cc_buf diag = { 0 };
 	cc_readmap_stats st;
 	double t0 = now_s();
-	int rc = cc_readmap_emit(&v, sel, nsel, o->readmap_overrides, !o->services, &e->pool,
+	int rc = cc_readmap_emit(&v, sel, nsel, o->readmap_overrides, &e->pool,
 	                         &e->readmap, words, &diag, rep, &st);
 	cc_buf_write(&diag, stderr);
 	cc_buf_free(&diag);
@@ -802,8 +803,8 @@ static int emit_readmap(emit *e, const cc_build_opts *o, cc_model *const *sel, s
 		alc_operation *ops = (alc_operation *)e->ops.p;
 		for (uint32_t i = 0; i < e->nops; i++)
 			ops[i].readmap = words[i];
-		printf("readmap: %u of %u mutating operations mapped (%.1f%%): %u lifecycle, "
-			       "%u verb/noun, %u overrides; %u entries, %zu bytes\n",
+		snprintf(e->readmap_line, sizeof e->readmap_line, "readmap: %u of %u mutating operations mapped (%.1f%%): %u lifecycle, "
+			       "%u verb/noun, %u overrides; %u entries, %zu bytes",
 			       st.mapped, st.mutating,
 			       st.mutating ? 100.0 * st.mapped / st.mutating : 100.0,
 			       st.by_source[ALC_RM_LIFECYCLE], st.by_source[ALC_RM_VERBNOUN],
@@ -1242,6 +1243,8 @@ int cc_build(const cc_build_opts *o)
 		t3 = now_s();
 		if (!rc)
 			rc = write_atomic(o->out, img.p, img.len);
+		if (!rc)
+			printf("%s\n", e.readmap_line);
 		t4 = now_s();
 		if (!rc && o->timings)
 			fprintf(stderr, "catalog: %zu bytes, %u services, %u operations, %u shapes, %u members\n",

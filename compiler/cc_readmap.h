@@ -37,18 +37,18 @@ typedef struct cc_readmap_stats {
 	uint32_t mutating;        /* operations that are not reads */
 	uint32_t mapped;          /* ... with a mapping */
 	uint32_t by_source[4];    /* indexed by ALC_RM_LIFECYCLE..OVERRIDE */
-	uint32_t override_lines;  /* mapping lines read from the overrides */
+	uint32_t override_lines;  /* mapping lines applied from the overrides */
+	uint32_t override_skipped;/* lines naming a service the catalog lacks */
 	uint32_t entries;         /* distinct READMAP entries */
 } cc_readmap_stats;
 
-/* OVERRIDES: the overrides file, or NULL for none.  ALL_SERVICES: the
- * build holds every model (no --services), so an override naming an
- * unknown service is an error rather than a service left out.  REPORT:
+/* OVERRIDES: the overrides file, or NULL for none (lines naming a service
+ * the catalog does not hold are skipped and counted).  REPORT:
  * when not NULL, receives one "service<TAB>operation" line per mutating
  * operation without a mapping.  Returns 0, or AL_EINVAL after writing
  * "file:line: message" lines to DIAG for a bad overrides file. */
 int cc_readmap_emit(const alc_catalog *v, cc_model *const *models, size_t nmodels,
-                    const char *overrides, int all_services, cc_pool *pool,
+                    const char *overrides, cc_pool *pool,
                     cc_buf *out, uint32_t *words, cc_buf *diag, FILE *report,
                     cc_readmap_stats *st);
 

@@ -34,7 +34,7 @@
 /* Stored as a u32: reads back as 0x3d2c1b0a on a big-endian host. */
 #define ALC_ENDIAN_TAG 0x0a1b2c3du
 
-#define ALC_WRITE_VERSION 1u
+#define ALC_WRITE_VERSION 2u
 #define ALC_READ_VERSION 1u
 
 #define ALC_NONE 0xffffffffu
