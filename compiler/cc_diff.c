@@ -803,12 +803,38 @@ static const char *http_text(const alc_catalog *c, const alc_operation *op,
 	return buf;
 }
 
+/* The read mapping (alc_op_readmap) as "update: DescribeStacks Stacks[0]
+ * (StackName=StackName)"; NULL when the operation has none.  How the
+ * compiler found it (lifecycle, verb/noun, override) is left out: the
+ * mapping is what a plan's Diff uses. */
+static const char *readmap_text(const alc_catalog *c, const alc_operation *op,
+                                char *buf, size_t cap)
+{
+	static const char *const kinds[] = { "?", "create", "update", "delete", "other" };
+	alc_readmap rm;
+	if (!alc_op_readmap(c, op, &rm))
+		return NULL;
+	size_t n = (size_t)snprintf(buf, cap, "%s: %s%s%s (",
+	                            rm.kind < NELEM(kinds) ? kinds[rm.kind] : "?",
+	                            alc_str(c, rm.read->name), *rm.state_path ? " " : "",
+	                            rm.state_path);
+	for (uint32_t i = 0; i < rm.nargs && n < cap; i++)
+		n += (size_t)snprintf(buf + n, cap - n, "%s%s=%s%s", i ? ", " : "",
+		                      rm.args[i].to, rm.args[i].from,
+		                      rm.args[i].flags & ALC_RMA_LIST ? "[]" : "");
+	if (n < cap)
+		snprintf(buf + n, cap - n, ")");
+	return buf;
+}
+
 static void cmp_operation(walk *w, const alc_operation *oa, const alc_operation *ob)
 {
 	size_t before = w->d->n;
 	char x[1024], y[1024];
 	fact(w, CC_DK_OP_CHANGED, "http", http_text(w->a, oa, x, sizeof x),
 	     http_text(w->b, ob, y, sizeof y));
+	fact(w, CC_DK_OP_CHANGED, "read-mapping", readmap_text(w->a, oa, x, sizeof x),
+	     readmap_text(w->b, ob, y, sizeof y));
 	pfacts_of(w, w->a, &w->pa, w->has_pa, oa, &w->fa);
 	pfacts_of(w, w->b, &w->pb, w->has_pb, ob, &w->fb);
 	cmp_policy(w);
@@ -1440,12 +1466,13 @@ static void diff_usage(FILE *f)
 	      "\n"
 	      "What NEW.alc changes against OLD.alc, for reviewers: services and\n"
 	      "operations added or removed; service facts (version, protocol, signing\n"
-	      "name, endpoint prefix, auth, endpoint rules, model file); per operation the\n"
-	      "HTTP binding, the policy's outcome (risk, access, decision, deciding rule,\n"
-	      "approvals, required tags) and the input and output shapes, compared\n"
-	      "structurally: members added or removed, required, default, sensitive,\n"
-	      "type, length / range / pattern, enum values; catalog facts (models\n"
-	      "source and revision, compiler, policy file and digest, partitions).\n"
+	      "name, endpoint prefix, auth, endpoint rules, model file); per operation\n"
+	      "the HTTP binding, the read mapping, the policy's outcome (risk, access,\n"
+	      "decision, deciding rule, approvals, required tags) and the input and\n"
+	      "output shapes, compared structurally: members added or removed,\n"
+	      "required, default, sensitive, type, length / range / pattern, enum\n"
+	      "values; catalog facts (models source and revision, compiler, policy\n"
+	      "file and digest, partitions).\n"
 	      "Paths read input.TagSpecifications[].Tags[].Key ([] list element,\n"
 	      "{} map value, {key} map key).\n"
 	      "\n"

@@ -12,8 +12,10 @@
  *   service     added / removed (by canonical key); version, protocol,
  *               signing name, endpoint prefix, auth, endpoint rule set
  *               (digest of its bytes), model file (digest)
- *   operation   added / removed; HTTP binding; the policy's outcome (risk,
- *               access, decision, deciding rule, approvals, required tags)
+ *   operation   added / removed; HTTP binding; read mapping (the read that
+ *               shows what it changes, alc_op_readmap); the policy's outcome
+ *               (risk, access, decision, deciding rule, approvals, required
+ *               tags)
  *   shapes      the input and the output of every operation present in
  *               both, compared structurally and recursively: members added
  *               or removed, required, default, sensitive, type, length /

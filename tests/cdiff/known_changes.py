@@ -7,7 +7,8 @@ that differ in known ways.
                     removed, sts added, the mutations below) and WORK/renamed
                     (shapes cloned under new names, nothing else changed);
                     build old.alc (policy/default.yaml), new.alc
-                    (tests/cdiff/policy-new.yaml) and renamed.alc
+                    (tests/cdiff/policy-new.yaml, readmap-new.tsv) and
+                    renamed.alc; all with only the test's read-mapping overrides
   --case known      diff old new: exactly EXPECTED, in --json, in the text
                     and in --stat; exit 1
   --case identical  old against itself and against a second build of the
@@ -68,6 +69,9 @@ EXPECTED = [
      "input.TagSpecifications[].Tags[].Key", None, "1..128"),
     ("service.changed", "sqs", None, "model", "*", "*"),
     ("member.required", "sqs", "CreateQueue", "input.Attributes", "false", "true"),
+    ("operation.changed", "sqs", "SetQueueAttributes", "read-mapping",
+     "update: GetQueueAttributes (QueueUrl=QueueUrl)",
+     "update: GetQueueAttributes Attributes (QueueUrl=QueueUrl)"),
     ("policy.risk", "sqs", "ListQueues", None, "low", "high"),
     ("policy.decision", "sqs", "ListQueues", None, "allow", "deny"),
     ("operation.added", "sqs", "PingQueue", None, None, "medium write, allow"),
@@ -203,10 +207,12 @@ def run(cmd, **kw):
     return subprocess.run(cmd, capture_output=True, text=True, **kw)
 
 
-def build(a, models, out, policy, revision):
+def build(a, models, out, policy, revision, readmap=None):
     cmd = [a.bin, "build", "--models", models, "--source", "cdiff-test",
            "--revision", revision, "--threads", "2", "-o", out]
     cmd += ["--policy", policy] if policy else []
+    # the read-mapping overrides are the test's own, not catalogs/'s
+    cmd += ["--readmap-overrides", readmap] if readmap else ["--no-readmap-overrides"]
     r = run(cmd)
     if r.returncode != 0 or not os.path.isfile(out):
         fail(f"build {models} failed ({r.returncode}):\n{r.stderr}")
@@ -235,7 +241,8 @@ def case_build(a):
     build(a, old, os.path.join(a.work, "old.alc"), None, "r1")
     build(a, old, os.path.join(a.work, "old2.alc"), None, "r1")
     build(a, ren, os.path.join(a.work, "renamed.alc"), None, "r1")
-    build(a, new, os.path.join(a.work, "new.alc"), a.policy, "r2")
+    build(a, new, os.path.join(a.work, "new.alc"), a.policy, "r2",
+          os.path.join(os.path.dirname(a.policy), "readmap-new.tsv"))
     shared = os.path.join(a.work, "shared")
     for svc in OLD_SERVICES:
         if svc != "sqs":
@@ -319,7 +326,7 @@ def case_known(a):
     summ = doc["summary"]
     if summ["services"] != {"added": 1, "removed": 1, "changed": 3}:
         fail(f"summary.services {summ['services']}")
-    if summ["operations"] != {"added": 1, "removed": 1, "changed": 10}:
+    if summ["operations"] != {"added": 1, "removed": 1, "changed": 11}:
         fail(f"summary.operations {summ['operations']}")
     print(f"ok: --json has exactly the {len(EXPECTED)} expected changes")
 
@@ -339,7 +346,7 @@ def case_known(a):
         val = e[5] if e[5] not in (None, "*", "@POLICY") else e[4]
         if val not in (None, "*") and not any(val in l for l in lines):
             fail(f"text: value {val!r} of {e[:4]} not shown")
-    want_line = "25 changes: services +1 -1 ~3, operations +1 -1 ~10"
+    want_line = "26 changes: services +1 -1 ~3, operations +1 -1 ~11"
     if lines[-1] != want_line:
         fail(f"text summary {lines[-1]!r}, want {want_line!r}")
     for mark, l in (("+", "+ service sts"), ("-", "- service sns"),
