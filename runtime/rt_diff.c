@@ -414,7 +414,8 @@ static int cmp_value(cmp *c, const char *path, uint32_t in, const cJSON *nw, uin
 		return add_change(c->result, path, eq ? "unchanged" : "changed",
 		                  eq ? NULL : safe_copy(cat, st, old), safe_copy(cat, in, nw), 0, note);
 	}
-	if (cJSON_IsString(nw) && cJSON_IsString(old) && strcmp(nw->valuestring, old->valuestring) != 0) {
+	if (cJSON_IsString(nw) && cJSON_IsString(old)) {
+		/* documents are compared (and shown) parsed, equal text too */
 		cJSON *dn = rt_diff_document(nw->valuestring);
 		cJSON *dold = dn ? rt_diff_document(old->valuestring) : NULL;
 		if (dn && dold) {
@@ -1343,8 +1344,11 @@ int rt_dryrun_plan(rt_plans *p, const char *text, const rt_id *tx, cJSON **out)
 	} else if (rs.error) {
 		code = jstr(rs.error, "code") ? jstr(rs.error, "code") : "ClientError";
 		msg = jstr(rs.error, "message") ? jstr(rs.error, "message") : "";
+		/* EC2 says UnauthorizedOperation; AccessDenied is what IAM-style
+		 * checks in front of it (and moto) answer */
 		result = strcmp(code, "DryRunOperation") == 0 ? "would_succeed" :
-		         strcmp(code, "UnauthorizedOperation") == 0 ? "not_permitted" : "error";
+		         strcmp(code, "UnauthorizedOperation") == 0 ||
+		         strncmp(code, "AccessDenied", 12) == 0 ? "not_permitted" : "error";
 	} else {
 		/* AWS answers every DryRun with an error; a success means the
 		 * endpoint ignored DryRun */

@@ -161,8 +161,8 @@ void rt_diff_render(FILE *f, const cJSON *result, int color, int verbose);
  * the plan's content and digest never change.  The outcome goes to the
  * plan status ("dryRun") and to an audit record "dry_run":
  *   {result: "would_succeed" (DryRunOperation) | "not_permitted"
- *    (UnauthorizedOperation, with its message) | "error" (any other
- *    answer), code, message, at}. */
+ *    (UnauthorizedOperation, or AccessDenied*, with its message) |
+ *    "error" (any other answer), code, message, at, requestId}. */
 int rt_dryrun_applies(const alc_catalog *cat, const alc_operation *op);
 /* Runs the dry run of plan ID (text) and sets *OUT (new object, the
  * "dryRun" value above; NULL when it does not apply).  Returns 0 or an
