@@ -968,9 +968,10 @@ int rt_plan_cli_main(int argc, char **argv)
 	int rc;
 	if (need_cat && (rc = open_cat(&o, &cat)) != 0)
 		return rc;
-	/* approve shows a diff when the catalog can be used */
+	/* approve shows a diff, and reject deletes the plan's CloudFormation
+	 * change set (rt_cfn.h), when the catalog can be used */
 	char no_cat[600] = "";
-	if (strcmp(cmd, "approve") == 0)
+	if (strcmp(cmd, "approve") == 0 || strcmp(cmd, "reject") == 0)
 		need_cat = open_cat_quiet(&o, &cat, no_cat, sizeof no_cat) == 0;
 	rt_plans *p = NULL;
 	if ((rc = open_store(need_cat ? &cat : NULL, &p)) != 0) {

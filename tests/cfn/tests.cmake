@@ -1,0 +1,31 @@
+# tests/cfn: CloudFormation plans through change sets (runtime/rt_cfn.c).
+#
+#   cfn.catalog  builds cloudformation + sts from ${AIRLOCK_SHARED}'s models
+#                with tests/cfn/policy.yaml (the fixture of cfn.e2e)
+#   cfn.e2e      e2e_cfn.py: deploy_stack, diff_plan and apply_plan over MCP
+#                against moto on loopback (moto_cfn.py: moto with AWS-like
+#                asynchronous execution, resource events and failures):
+#                create, update through a change set (changes equal boto3's
+#                DescribeChangeSet), no-change, a failing update with its
+#                failed events, cleanup of unexecuted change sets, a denied
+#                plan without one, DeleteStack's diff, the audit records;
+#                needs python3 with moto and boto3 (missing: FAIL)
+
+if(NOT TARGET airlock OR NOT TARGET airlock-compile)
+  return()
+endif()
+
+set(CFN_DIR ${CMAKE_CURRENT_LIST_DIR})
+find_program(AIRLOCK_PYTHON3 NAMES python3 REQUIRED)
+
+set(CFN_CATALOG ${CMAKE_BINARY_DIR}/cfn-e2e.alc)
+add_test(NAME cfn.catalog
+         COMMAND $<TARGET_FILE:airlock-compile> build
+                 --models ${AIRLOCK_SHARED}/api-models-aws
+                 --services cloudformation,sts
+                 --policy ${CFN_DIR}/policy.yaml -o ${CFN_CATALOG})
+set_tests_properties(cfn.catalog PROPERTIES FIXTURES_SETUP cfn_catalog)
+
+add_test(NAME cfn.e2e
+         COMMAND ${AIRLOCK_PYTHON3} ${CFN_DIR}/e2e_cfn.py $<TARGET_FILE:airlock> ${CFN_CATALOG})
+set_tests_properties(cfn.e2e PROPERTIES FIXTURES_REQUIRED cfn_catalog TIMEOUT 300)
