@@ -80,6 +80,7 @@ typedef struct tb {
 	uint8_t rules[256];         uint32_t rules_size;
 	alc_manifest manifest[4];   uint32_t nmanifest;
 	uint32_t docs[TB_MAX];      uint32_t ndocs;   /* --docs full */
+	uint32_t readmap[16];       uint32_t nreadmap;
 	/* index keys, in priority order; duplicates are dropped */
 	struct { uint32_t key, value, scope; } keys[3][32];
 	uint32_t nkeys[3];
@@ -324,6 +325,18 @@ static void tb_basic(tb *b)
 	op->idem_member = ALC_NONE;
 	op->first_param = 2;
 
+	/* read mapping: CreateLogGroup -> DescribeLogGroups, one argument
+	 * (an override's shape: logGroupNamePrefix=logGroupName) */
+	b->readmap[b->nreadmap++] = 1;                       /* read: OPS[1] */
+	b->readmap[b->nreadmap++] = tb_str(b, "logGroups[0]");
+	b->readmap[b->nreadmap++] = 1;                       /* nargs */
+	b->readmap[b->nreadmap++] = tb_str(b, "logGroupName");
+	b->readmap[b->nreadmap++] = tb_str(b, "logGroupNamePrefix");
+	b->readmap[b->nreadmap++] = 0;
+	b->ops[0].readmap = ALC_RM_PACK(0, ALC_RM_CREATE, ALC_RM_OVERRIDE);
+	b->ops[1].readmap = ALC_NONE;
+	b->ops[2].readmap = ALC_NONE;
+
 	b->manifest[b->nmanifest++] = (alc_manifest){
 		tb_str(b, "cloudwatch-logs/service/2014-03-28/logs.json"), 0,
 		1234, 1, 2, tb_str(b, "2.0"), 0 };
@@ -424,6 +437,7 @@ static uint8_t *tb_emit(const tb *b, size_t *len)
 		{ ALC_SEC_IDX_OP, 1, (uint32_t)idxlen[1], idxbuf[1], 0 },
 		{ ALC_SEC_IDX_CLI, 1, (uint32_t)idxlen[2], idxbuf[2], 0 },
 		{ ALC_SEC_DOCS, 4, b->ndocs, b->docs, 1 },
+		{ ALC_SEC_READMAP, 4, b->nreadmap, b->readmap, 1 },
 		{ b->extra_section, 4, 3, "abcdefghijkl", 1 },
 	};
 	uint32_t nsec = 0;
@@ -622,6 +636,16 @@ static void test_lookups(void)
 	}
 	CHECK(cc_verify_catalog(&c, &d) == 0);
 	CHECK(c.nsvcs == 2 && c.nops == 3 && c.nshapes == SH_COUNT);
+
+	/* read mappings */
+	alc_readmap rm;
+	CHECK(alc_op_readmap(&c, &c.ops[0], &rm) == 1);
+	CHECK(rm.read == &c.ops[1] && rm.kind == ALC_RM_CREATE &&
+	      rm.source == ALC_RM_OVERRIDE && strcmp(rm.state_path, "logGroups[0]") == 0 &&
+	      rm.nargs == 1 && strcmp(rm.args[0].from, "logGroupName") == 0 &&
+	      strcmp(rm.args[0].to, "logGroupNamePrefix") == 0 && rm.args[0].flags == 0);
+	CHECK(alc_op_readmap(&c, &c.ops[1], &rm) == 0);
+	CHECK(alc_op_readmap(&c, &c.ops[2], &rm) == 0);
 
 #define SVC(name) alc_find_service(&c, name, strlen(name))
 	const alc_service *logs = &c.svcs[0], *s3 = &c.svcs[1];
@@ -1233,6 +1257,27 @@ static void e_huge_count(uint8_t *img, size_t len)
 	s->entsize = 4;
 }
 
+/* READMAP: words [0] read, [1] state path, [2] nargs, [3..5] the argument */
+static uint32_t *rm_words(uint8_t *img) { return rec(img, ALC_SEC_READMAP, 0); }
+static alc_operation *op0(uint8_t *img) { return rec(img, ALC_SEC_OPS, 0); }
+static void e_rm_index(uint8_t *img, size_t len)
+{ (void)len; op0(img)->readmap = ALC_RM_PACK(4, ALC_RM_CREATE, ALC_RM_OVERRIDE); }
+static void e_rm_source(uint8_t *img, size_t len)
+{ (void)len; op0(img)->readmap = 0xc0000000u; }
+static void e_rm_read(uint8_t *img, size_t len) { (void)len; rm_words(img)[0] = 99; }
+static void e_rm_service(uint8_t *img, size_t len) { (void)len; rm_words(img)[0] = 2; }
+static void e_rm_not_read(uint8_t *img, size_t len) { (void)len; rm_words(img)[0] = 0; }
+static void e_rm_path(uint8_t *img, size_t len) { (void)len; rm_words(img)[1] = 0x7fffffff; }
+static void e_rm_nargs(uint8_t *img, size_t len) { (void)len; rm_words(img)[2] = 9; }
+static void e_rm_past(uint8_t *img, size_t len) { (void)len; rm_words(img)[2] = 2; }
+static void e_rm_arg(uint8_t *img, size_t len) { (void)len; rm_words(img)[4] = 0x7fffffff; }
+static void e_rm_flags(uint8_t *img, size_t len) { (void)len; rm_words(img)[5] = 4; }
+static void e_rm_nosec(uint8_t *img, size_t len)
+{
+	(void)len;
+	sec_of(img, ALC_SEC_READMAP)->id = 30;     /* an unknown section now */
+}
+
 static void test_records(void)
 {
 	static const struct {
@@ -1240,6 +1285,18 @@ static void test_records(void)
 		edit_fn fn;
 		const char *want;
 	} t[] = {
+		{ "readmap index", e_rm_index, "OPS[0].readmap: entry out of READMAP (4)" },
+		{ "readmap source", e_rm_source, "OPS[0].readmap: source is not a mapping source" },
+		{ "readmap read", e_rm_read, "OPS[0].readmap: read operation out of range (99)" },
+		{ "readmap service", e_rm_service, "OPS[0].readmap: read operation of another service" },
+		{ "readmap not read", e_rm_not_read, "OPS[0].readmap: read operation is not a read" },
+		{ "readmap path", e_rm_path, "OPS[0].readmap: state path string out of range" },
+		{ "readmap nargs", e_rm_nargs, "OPS[0].readmap: entry has too many arguments (9)" },
+		{ "readmap past", e_rm_past, "OPS[0].readmap: entry's arguments run past READMAP" },
+		{ "readmap arg", e_rm_arg, "OPS[0].readmap: argument string out of range" },
+		{ "readmap flags", e_rm_flags, "OPS[0].readmap: argument flags unknown (4)" },
+		{ "readmap no section", e_rm_nosec,
+		  "OPS[0].readmap: set, but the catalog has no READMAP section" },
 		{ "op input", e_op_input,
 		  "OPS[1].input: SHAPES index 99999 out of range (SHAPES has" },
 		{ "op service", e_op_service, "OPS[2].service" },
