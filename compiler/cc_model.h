@@ -41,7 +41,8 @@ typedef struct cc_cons {
 
 typedef struct cc_member {
 	const char *name;
-	const char *target_id;
+	const char *target_id;   /* valid only while loading (it points into
+	                            the JSON tree), like cc_shape.json */
 	int32_t target;          /* model shape index, or -(prelude index)-2;
 	                            -1 for enum values */
 	uint32_t flags;          /* ALC_M_* */

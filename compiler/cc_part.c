@@ -109,7 +109,7 @@ static void w_cons(pw *w, const cc_cons *c)
 static void w_member(pw *w, const cc_member *mb)
 {
 	w_str(w, mb->name);
-	w_str(w, mb->target_id);
+	/* mb->target_id points into the parse tree, gone after the load */
 	w_i32(w, mb->target);
 	w_u32(w, mb->flags);
 	w_str(w, mb->summary);
@@ -460,7 +460,7 @@ static void r_cons(pr *r, cc_cons *c)
 static void r_member(pr *r, cc_member *mb)
 {
 	mb->name = r_str_req(r);
-	mb->target_id = r_str(r);
+	mb->target_id = NULL;
 	mb->target = r_ref(r);
 	mb->flags = r_u32(r);
 	mb->summary = r_str(r);

@@ -46,7 +46,7 @@
 #include "cc_util.h"
 
 /* Bump on any change to the part layout or to what a part holds. */
-#define CC_PART_VERSION 2u
+#define CC_PART_VERSION 3u
 
 typedef struct cc_part_cache {
 	char *dir;               /* <cache>/parts; NULL: no parts this build */

@@ -86,6 +86,7 @@ int main(int argc, char **argv)
 		fprintf(stderr, "usage: test_part DIR...\n");
 		return 2;
 	}
+	cc_model_install_hooks(); /* the loader's JSON goes to its arena */
 	size_t models = 0, rulesets = 0, bytes = 0;
 	for (int a = 1; a < argc; a++) {
 		char **paths = NULL, **rels = NULL;
