@@ -577,13 +577,19 @@ static int unpack_install(const sync_opts *o, const cache *c, const char *archiv
 
 /* ---- the pinned revision -------------------------------------------- */
 
-/* AIRLOCK_MODELS_URL: a template with {repository} and {commit}, or a base
- * URL to which /<repository>/tar.gz/<commit> is added (codeload's form). */
+/* AIRLOCK_MODELS_URL: a template with {repository} and {commit}; or the
+ * full URL of this commit's archive (it names the commit: taken as is, as
+ * scripts/quickstart.sh took it before sync existed); or a base URL to
+ * which /<repository>/tar.gz/<commit> is added (codeload's form). */
 static void archive_url(const char *repo, const char *commit, char *out, size_t cap)
 {
 	const char *e = getenv("AIRLOCK_MODELS_URL");
 	if (!e || !*e) {
 		snprintf(out, cap, "https://codeload.github.com/%s/tar.gz/%s", repo, commit);
+		return;
+	}
+	if (!strstr(e, "{commit}") && strstr(e, commit)) {
+		snprintf(out, cap, "%s", e);
 		return;
 	}
 	if (!strstr(e, "{commit}")) {

@@ -9,8 +9,9 @@
 # Where the models come from, first match wins:
 #   1. AIRLOCK_MODELS: one or more directories separated by ':';
 #   2. the pinned revision of aws/api-models-aws (catalogs/models.lock),
-#      downloaded once into the cache (AIRLOCK_CACHE, default
-#      ${XDG_CACHE_HOME:-~/.cache}/airlock) and reused from there;
+#      synced by `airlock-compile sync` into the cache (AIRLOCK_CACHE,
+#      default ${XDG_CACHE_HOME:-~/.cache}/airlock): downloaded once,
+#      verified against the lock's archive_sha256, reused from there;
 #   3. ../shared/api-models-aws (+ ../shared/models-derived) beside the
 #      checkout, the developers' copy of the same revision.
 #
@@ -18,8 +19,10 @@
 #   AIRLOCK_MODELS    model directories, ':'-separated (skips the download)
 #   AIRLOCK_CATALOG   where to write the catalog (default catalogs/aws.alc)
 #   AIRLOCK_CACHE     download cache directory
-#   AIRLOCK_MODELS_URL where to download the pinned archive from (a mirror);
-#                     default https://codeload.github.com/<repository>/tar.gz/<commit>
+#   AIRLOCK_MODELS_URL a mirror of the pinned archive: a base URL (.../<repository>
+#                     /tar.gz/<commit> is added), a template with {repository}
+#                     and {commit}, or the full URL of the pinned commit's archive;
+#                     default https://codeload.github.com
 #   AIRLOCK_JOBS      parallel build jobs (default: number of CPUs)
 #
 # When stdin is not a terminal (an MCP client started this script) and the
@@ -55,53 +58,25 @@ lock_get() {
 		"$root/catalogs/models.lock" | head -n 1
 }
 
-# Downloads and unpacks the pinned revision into the cache, once, and sets
-# pinned_dir.  Returns 1 when the download fails (no network: the caller
-# explains); any other failure is fatal.  Runs in an `if`, where set -e is
-# off, so every step checks for itself.
-fetch_pinned() {
-	local repo commit sha cache dest url got
-	repo=$(lock_get repository)
-	commit=$(lock_get commit)
-	sha=$(lock_get archive_sha256)
-	[[ -n $repo && -n $commit ]] || die "catalogs/models.lock names no repository/commit"
-	cache=${AIRLOCK_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/airlock}
-	dest=$cache/models/${repo//\//-}-$commit
-	if [[ -d $dest ]]; then
-		log "models: $repo@${commit:0:12} from the cache ($dest)"
-		pinned_dir=$dest
-		return 0
+# Syncs the pinned revision into the cache with `airlock-compile sync`
+# (downloaded once, checked against the lock's SHA-256, resumed when cut
+# off); the build then reads the synced models.  Returns 1 when the network
+# cannot be reached (sync's exit status 4: the caller falls back); any
+# other failure is fatal.
+sync_pinned() {
+	local args=() rc=0
+	if [[ -z $(lock_get archive_sha256) ]]; then
+		# The lock was written offline: trust this first download and record
+		# its digest in catalogs/models.lock (sync says so loudly).
+		log "models: catalogs/models.lock has no archive_sha256 yet; recording the digest of this download (trust on first use)"
+		args+=(--record-digest)
 	fi
-	url=${AIRLOCK_MODELS_URL:-https://codeload.github.com/$repo/tar.gz/$commit}
-	mkdir -p "$cache/models" || die "cannot create $cache/models"
-	fetch_tmp=$(mktemp -d "$cache/models/.fetch.XXXXXX") || die "cannot write to $cache/models"
-	trap 'rm -rf "$fetch_tmp"' EXIT
-	log "models: downloading $repo@${commit:0:12} ($url)"
-	local progress=(-sS)
-	[[ -t 2 ]] && progress=(--progress-bar)
-	curl -fL --connect-timeout 15 --retry 2 "${progress[@]}" \
-		-o "$fetch_tmp/models.tar.gz" "$url" || { rm -rf "$fetch_tmp"; return 1; }
-	got=$(sha256sum "$fetch_tmp/models.tar.gz" | cut -d' ' -f1) || die "sha256sum failed"
-	if [[ -n $sha ]]; then
-		[[ $got == "$sha" ]] || die "archive SHA-256 is $got, catalogs/models.lock pins $sha"
-	else
-		log "models: archive SHA-256 $got (not pinned yet in catalogs/models.lock)"
-	fi
-	{ mkdir "$fetch_tmp/tree" &&
-		tar -xzf "$fetch_tmp/models.tar.gz" -C "$fetch_tmp/tree" --strip-components=1 \
-			--no-same-owner --no-same-permissions; } ||
-		die "cannot unpack the models archive"
-	# Atomic: $dest exists only once it is complete.
-	mv "$fetch_tmp/tree" "$dest" || die "cannot move the models into $dest"
-	rm -rf "$fetch_tmp"
-	pinned_dir=$dest
-}
-
-# The archive carries no SOURCE file: name the pin in the catalog's source
-# manifest (when this compiler takes --source/--revision).
-pin_manifest_args() {
-	"$compiler" --help 2>&1 | grep -q -- --revision || return 0
-	models+=(--source "$(lock_get repository)" --revision "$(lock_get commit)")
+	"$compiler" sync ${args[@]+"${args[@]}"} || rc=$?
+	case $rc in
+	0) return 0 ;;
+	4) return 1 ;;
+	*) die "airlock-compile sync failed (exit $rc); see its message above" ;;
+	esac
 }
 
 models=()
@@ -115,9 +90,8 @@ if [[ -n ${AIRLOCK_MODELS:-} ]]; then
 	done
 	((${#models[@]})) || die "AIRLOCK_MODELS is set but names no directory"
 	log "models: from AIRLOCK_MODELS ($AIRLOCK_MODELS)"
-elif fetch_pinned; then
-	models=(--models "$pinned_dir")
-	pin_manifest_args
+elif sync_pinned; then
+	models=() # build reads the synced models (and their SOURCE: the pin)
 elif [[ -d $root/../shared/api-models-aws ]]; then
 	shared=$(cd "$root/../shared" && pwd)
 	log "models: no network; using the copy in $shared"
@@ -134,7 +108,7 @@ fi
 # -- 3. compile the catalog -------------------------------------------------
 mkdir -p "$(dirname "$catalog")"
 log "compiling $catalog"
-"$compiler" build "${models[@]}" -o "$catalog"
+"$compiler" build ${models[@]+"${models[@]}"} -o "$catalog"
 "$compiler" info "$catalog"
 
 # -- 4. serve ---------------------------------------------------------------

@@ -267,6 +267,27 @@ def case_cached(srv):
           "Last-Modified only: If-Modified-Since, 304: %s" % log)
 
 
+def case_mirror(srv):
+    """AIRLOCK_MODELS_URL's three forms: base, template, full URL."""
+    c = Case("mirror", srv)
+    files = subset(4)
+    arc = tar_bytes(files)
+    c.write_lock(digest=sha(arc))
+    srv.route("/base/%s/tar.gz/%s" % (REPO, COMMIT_A), arc)
+    srv.route("/t/%s.tgz" % COMMIT_A, arc)
+    srv.route("/full/api-%s.tar.gz" % COMMIT_A, arc)
+    for form, url, path in [
+            ("base URL", srv.base + "/base/", "/base/%s/tar.gz/%s" % (REPO, COMMIT_A)),
+            ("template", srv.base + "/t/{commit}.tgz", "/t/%s.tgz" % COMMIT_A),
+            ("full URL", srv.base + "/full/api-%s.tar.gz" % COMMIT_A,
+             "/full/api-%s.tar.gz" % COMMIT_A)]:
+        shutil.rmtree(c.cache, ignore_errors=True)
+        r = c.sync(env={"AIRLOCK_MODELS_URL": url})
+        log = srv.take_log()
+        check(r.returncode == 0 and [x["path"] for x in log] == [path] and c.tree() == files,
+              "AIRLOCK_MODELS_URL as a %s: GET %s" % (form, path))
+
+
 def case_changed(srv):
     c = Case("changed", srv)
     a, b = subset(20), subset(20, skip=20)

@@ -20,6 +20,7 @@
 #   sync.concurrent   three syncs at once (flock): one download
 #   sync.killed       SIGKILL mid-download: cache unchanged
 #   sync.full         the whole corpus over HTTP, then build and verify
+#   sync.mirror       AIRLOCK_MODELS_URL as a base URL, a template, a full URL
 #
 # Each case works in its own directory under the build tree, with its own
 # AIRLOCK_CACHE and HOME.  A missing ../shared fails the tests.
@@ -30,7 +31,7 @@ file(MAKE_DIRECTORY ${SYNC_WORK})
 
 if(TARGET airlock-compile)
   foreach(case fresh cached changed corrupt resume malicious http_errors layouts
-               from url_file update record nothing concurrent killed full)
+               from url_file update record nothing concurrent killed full mirror)
     add_test(NAME sync.${case}
              COMMAND ${AIRLOCK_PYTHON3} ${SYNC_DIR}/sync_test.py
                      --bin $<TARGET_FILE:airlock-compile>
