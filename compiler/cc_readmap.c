@@ -949,12 +949,14 @@ int cc_readmap_emit(const alc_catalog *v, cc_model *const *models, size_t nmodel
 	for (uint32_t i = 0; i < v->nops; i++)
 		c.maps[i].read = ALC_NONE;
 
-	/* operations bound to resources: the first binding in file order */
+	/* operations bound to resources: a lifecycle binding before an
+	 * instance one (a parent often lists its children's operations),
+	 * then the first in file order */
 	for (uint32_t s = 0; s < v->nsvcs && s < nmodels; s++) {
 		const cc_model *m = models[s];
-		for (uint32_t r = 0; r < m->nresources; r++) {
-			const cc_resource *res = &m->resources[r];
-			for (int role = 0; role <= ROLE_COLLECTION; role++) {
+		for (int role = 0; role <= ROLE_COLLECTION; role++) {
+			for (uint32_t r = 0; r < m->nresources; r++) {
+				const cc_resource *res = &m->resources[r];
 				const char *const *names;
 				uint32_t n;
 				if (role < CC_LC_COUNT) {
@@ -983,8 +985,17 @@ int cc_readmap_emit(const alc_catalog *v, cc_model *const *models, size_t nmodel
 	for (uint32_t i = 0; i < v->nops; i++) {        /* bound: nops */
 		if (is_read(&c, i))
 			continue;
-		if (!by_lifecycle(&c, i, &c.maps[i]))
-			by_verbnoun(&c, i, &c.maps[i]);
+		/* A lifecycle binding names the resource's own read.  An
+		 * instance or collection binding often sits on a parent (the
+		 * farm lists its storage profiles' operations): the verb and
+		 * noun find the child's read first, the parent's is the
+		 * fallback. */
+		if (c.res_of[i] && c.role_of[i] < CC_LC_COUNT) {
+			if (!by_lifecycle(&c, i, &c.maps[i]))
+				by_verbnoun(&c, i, &c.maps[i]);
+		} else if (!by_verbnoun(&c, i, &c.maps[i])) {
+			by_lifecycle(&c, i, &c.maps[i]);
+		}
 	}
 
 	ovr ov = { NULL, NULL };
