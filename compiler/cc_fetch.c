@@ -153,6 +153,13 @@ static size_t on_body(char *p, size_t size, size_t n, void *ud)
 			}
 		} else
 			x->discard = 1;
+		if (!x->discard && x->r->on_start) {
+			x->res->status = st;
+			if (x->r->on_start(x->r->ctx, x->res) != 0) {
+				x->werr = EIO;
+				return 0;
+			}
+		}
 	}
 	if (x->discard) {
 		size_t k = sizeof x->snippet - 1 - x->snip_len;

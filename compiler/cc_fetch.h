@@ -28,6 +28,8 @@
 
 #include "cc_util.h"
 
+struct cc_fetch_res;
+
 typedef struct cc_fetch_req {
 	const char *url;
 	int fd;                      /* body file (opened O_RDWR), or -1 */
@@ -41,6 +43,12 @@ typedef struct cc_fetch_req {
 	const char *bearer;          /* Authorization: Bearer, or NULL */
 	int progress;                /* draw a progress line on stderr */
 	const char *label;           /* what the progress line says */
+	/* Called once, before the first body byte of a 200 or 206 answer is
+	 * written to fd, with the answer's status and validators: the caller
+	 * records them so that a download killed midway can be resumed.  A
+	 * non-zero return abandons the transfer (AL_EIO). */
+	int (*on_start)(void *ctx, const struct cc_fetch_res *res);
+	void *ctx;
 } cc_fetch_req;
 
 typedef struct cc_fetch_res {

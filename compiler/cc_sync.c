@@ -416,6 +416,32 @@ typedef struct dl {
 	                           archive fetched), updated on success */
 } dl;
 
+/* cc_fetch's on_start: the validators of the answer whose bytes are about
+ * to go into the .part file, kept beside it (.part.meta) before the first
+ * byte, so that even a killed sync leaves a download the next one resumes. */
+typedef struct start_ctx {
+	const char *pmpath;
+	const char *shown;
+} start_ctx;
+
+static int on_start(void *vctx, const cc_fetch_res *res)
+{
+	start_ctx *s = vctx;
+	char err[1024];
+	if (!res->etag[0] && !res->last_modified[0]) {
+		unlink(s->pmpath);   /* nothing to resume against */
+		return 0;
+	}
+	cc_meta keep;
+	memset(&keep, 0, sizeof keep);
+	snprintf(keep.url, sizeof keep.url, "%s", s->shown);
+	snprintf(keep.etag, sizeof keep.etag, "%s", res->etag);
+	snprintf(keep.last_modified, sizeof keep.last_modified, "%s", res->last_modified);
+	if (cc_meta_store(s->pmpath, &keep, err, sizeof err) != 0)
+		unlink(s->pmpath);   /* then the next sync starts over */
+	return 0;
+}
+
 static int download(const sync_opts *o, const cache *c, dl *d)
 {
 	char shown[1024], mpath[P], pmpath[P], err[1024];
@@ -463,11 +489,13 @@ static int download(const sync_opts *o, const cache *c, dl *d)
 			say("checking %s (conditional request)", shown);
 		else
 			say("downloading %s", shown);
+		start_ctx sctx = { pmpath, shown };
 		cc_fetch_req r = {
 			.url = d->url, .fd = fd, .resume_from = have, .if_range = if_range,
 			.if_none_match = cond ? d->meta.etag : NULL,
 			.if_modified_since = cond ? d->meta.last_modified : NULL,
 			.progress = o->progress, .label = lbl,
+			.on_start = on_start, .ctx = &sctx,
 		};
 		cc_fetch_res res;
 		rc = cc_fetch(&r, &res);
@@ -487,25 +515,20 @@ static int download(const sync_opts *o, const cache *c, dl *d)
 			continue;
 		}
 		if (rc != 0) {
-			if ((res.status == 200 || res.status == 206) && res.received > 0 &&
-			    (res.etag[0] || res.last_modified[0]) && rc != AL_ENOSPC) {
-				/* keep what arrived, with the validators that let the
-				 * next sync continue it */
-				cc_meta keep;
-				memset(&keep, 0, sizeof keep);
-				snprintf(keep.url, sizeof keep.url, "%s", shown);
-				snprintf(keep.etag, sizeof keep.etag, "%s", res.etag);
-				snprintf(keep.last_modified, sizeof keep.last_modified, "%s",
-				         res.last_modified);
-				keep.size = res.total;
-				if (cc_meta_store(pmpath, &keep, err, sizeof err) == 0) {
-					fail(rc, "%s", res.err);
-					return fail(rc, "the partial download is kept in %s: run sync again "
-					                "to resume it (the synced models are unchanged)", d->part);
-				}
+			struct stat ps;
+			if ((res.status == 200 || res.status == 206) && rc != AL_ENOSPC &&
+			    rc != AL_EPROTO && stat(d->part, &ps) == 0 && ps.st_size > 0 &&
+			    access(pmpath, F_OK) == 0) {
+				/* on_start kept the validators: the next sync continues */
+				fail(rc, "%s", res.err);
+				return fail(rc, "the partial download is kept in %s: run sync again "
+				                "to resume it (the synced models are unchanged)", d->part);
 			}
 			unlink(d->part);
 			unlink(pmpath);
+			if (rc == AL_ENOSPC)
+				return fail(rc, "%s (the partial download was deleted; the synced models "
+				                "are unchanged)", res.err);
 			return fail(rc, "%s", res.err);
 		}
 		/* complete */

@@ -288,6 +288,45 @@ def case_mirror(srv):
               "AIRLOCK_MODELS_URL as a %s: GET %s" % (form, path))
 
 
+def case_progress(srv):
+    """A progress line on a terminal; none when stderr is a file; --quiet."""
+    import pty
+    c = Case("progress", srv)
+    files = subset(20)
+    arc = tar_bytes(files, level=0)
+    c.write_lock(digest=sha(arc))
+    srv.route(c.pin_path(), arc, etag='"p"', delay=0.03)
+    master, slave = pty.openpty()
+    p = subprocess.Popen([ARGS.bin, "sync", "--lock", c.lock], env=c.env(), stdin=slave,
+                         stdout=slave, stderr=slave)
+    os.close(slave)
+    out = b""
+    while True:
+        try:
+            chunk = os.read(master, 65536)
+        except OSError:
+            break
+        if not chunk:
+            break
+        out += chunk
+    p.wait()
+    os.close(master)
+    text = out.decode("utf-8", "replace")
+    lines = [l for l in text.split("\r") if "sync: downloading:" in l]
+    check(p.returncode == 0 and len(lines) >= 2,
+          "on a terminal: an updating progress line (%d updates)" % len(lines))
+    check(any(" of " in l and "/s" in l and " left" in l for l in lines),
+          "it shows bytes of total, the rate and the time left: %r" % (lines[-1:],))
+    shutil.rmtree(c.cache)
+    srv.route(c.pin_path(), arc, etag='"p"')
+    r = c.sync()
+    check(r.returncode == 0 and "\r" not in r.stderr and "downloading:" not in r.stderr,
+          "not a terminal: no progress line")
+    shutil.rmtree(c.cache)
+    r = c.sync("--quiet")
+    check(r.returncode == 0 and r.stderr == "", "--quiet: nothing on stderr")
+
+
 def case_changed(srv):
     c = Case("changed", srv)
     a, b = subset(20), subset(20, skip=20)
@@ -724,9 +763,20 @@ def case_killed(srv):
     srv.take_log()
     check(c.snapshot() == before and c.tree() == a,
           "a sync killed mid-download leaves the cache as it was")
+    dl = os.path.join(c.cache, "downloads")
+    parts = [n for n in os.listdir(dl) if n.endswith(".part")]
+    have = os.path.getsize(os.path.join(dl, parts[0])) if parts else 0
+    check(len(parts) == 1 and 0 < have < len(arc_b) and
+          os.path.exists(os.path.join(dl, parts[0] + ".meta")),
+          "the killed download left %d bytes and their validators (.part.meta)" % have)
     srv.route(c.pin_path(COMMIT_B), arc_b, etag='"b"')
     r = c.sync()
+    log = srv.take_log()
     check(r.returncode == 0 and c.tree() == b, "the next sync completes")
+    check(len(log) == 1 and log[0]["range"] == "bytes=%d-" % have and log[0]["status"] == 206
+          and log[0]["sent"] == len(arc_b) - have,
+          "it resumed where the killed one stopped (Range: bytes=%d-, %d bytes): %s"
+          % (have, len(arc_b) - have, log))
 
 
 def case_full(srv):

@@ -21,6 +21,7 @@
 #   sync.killed       SIGKILL mid-download: cache unchanged
 #   sync.full         the whole corpus over HTTP, then build and verify
 #   sync.mirror       AIRLOCK_MODELS_URL as a base URL, a template, a full URL
+#   sync.progress     a progress line on a terminal (pty), none otherwise, --quiet
 #
 # Each case works in its own directory under the build tree, with its own
 # AIRLOCK_CACHE and HOME.  A missing ../shared fails the tests.
@@ -31,7 +32,8 @@ file(MAKE_DIRECTORY ${SYNC_WORK})
 
 if(TARGET airlock-compile)
   foreach(case fresh cached changed corrupt resume malicious http_errors layouts
-               from url_file update record nothing concurrent killed full mirror)
+               from url_file update record nothing concurrent killed full mirror
+               progress)
     add_test(NAME sync.${case}
              COMMAND ${AIRLOCK_PYTHON3} ${SYNC_DIR}/sync_test.py
                      --bin $<TARGET_FILE:airlock-compile>
