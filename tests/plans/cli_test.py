@@ -305,8 +305,10 @@ for k in ('plan', 'decision', 'approval_request', 'approval_prompt', 'approval_g
           'apply_outcome'):
     check(k in kinds, f'a {k} record')
 rc, res, _ = jrun('audit', 'list', '--plan', d2)
+# each `airlock approve` on the terminal showed a fresh diff (tests/diff): two
 check([r['kind'] for r in res] == ['plan', 'decision', 'approval_request', 'apply_refused',
-                                   'approval_grant', 'apply_start', 'apply_outcome'],
+                                   'diff', 'diff', 'approval_grant', 'apply_start',
+                                   'apply_outcome'],
       f'records of d2: {[r["kind"] for r in res]}')
 tx = res[-1]['txId']
 rc, res, _ = jrun('audit', 'list', '--tx', tx)
@@ -339,8 +341,9 @@ for s in SECRETS:
 rc, out, err = run('audit', 'export', '--jsonl')
 for s in SECRETS:
     check(s not in out, f'secret {s} in the audit log')
-# nothing was executed twice
-lines = open(calls).read().splitlines()
+# nothing was executed twice (reads may be: approve's diff reads the state)
+lines = [x for x in open(calls).read().splitlines()
+         if not x.startswith(('Describe', 'Get', 'List'))]
 check(len(lines) == len(set(lines)), 'every call reached the executor once')
 
 # ---- failing closed -----------------------------------------------------------------------
