@@ -577,9 +577,11 @@ int rt_cfn_changeset_result(cJSON *result, const cJSON *d)
 		return set_message(result, "Change set %s: no changes%s%s.", name,
 		                   reason ? " (" : "", reason ? reason : "");
 	char extra[128] = "";
-	if (rep || cond)
-		snprintf(extra, sizeof extra, " (%d replaced%s%.0d%s)", rep,
-		         cond ? ", " : "", cond, cond ? " maybe replaced" : "");
+	if (rep && cond)
+		snprintf(extra, sizeof extra, " (%d replaced, %d maybe replaced)", rep, cond);
+	else if (rep || cond)
+		snprintf(extra, sizeof extra, " (%d %s)", rep ? rep : cond,
+		         rep ? "replaced" : "maybe replaced");
 	return set_message(result, "Change set %s: %d to add, %d to modify%s, %d to remove%s%.0d%s.",
 	                   name, add, mod, extra, rem, other ? ", " : "", other,
 	                   other ? " dynamic" : "");
@@ -1497,7 +1499,13 @@ int rt_cfn_apply(rt_plans *p, const rt_id *plan, const rt_id *tx, const rt_plan_
 		cJSON_Delete(s);
 		goto done;
 	}
-	const char *st = jstr(s, "StackStatus") ? jstr(s, "StackStatus") : f.final;
+	/* the stack's own final event wins over a DescribeStacks that still
+	 * says *_IN_PROGRESS (its answers may lag the events) */
+	const char *st = jstr(s, "StackStatus");
+	if (!is_final_status(st) && f.final[0])
+		st = f.final;
+	if (!st)
+		st = "?";
 	if (!is_good_status(st)) {
 		err = stack_failure(&f, st);
 		cJSON_Delete(s);

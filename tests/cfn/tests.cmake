@@ -29,3 +29,14 @@ set_tests_properties(cfn.catalog PROPERTIES FIXTURES_SETUP cfn_catalog)
 add_test(NAME cfn.e2e
          COMMAND ${AIRLOCK_PYTHON3} ${CFN_DIR}/e2e_cfn.py $<TARGET_FILE:airlock> ${CFN_CATALOG})
 set_tests_properties(cfn.e2e PROPERTIES FIXTURES_REQUIRED cfn_catalog TIMEOUT 300)
+
+# cfn.unit: test_cfn.c -- recorded DescribeChangeSet / DescribeStackEvents
+# answers (fixtures/, after the AWS CloudFormation User Guide's example
+# change sets) through a fake executor: Modify with Replacement True /
+# Conditional / False, details, two pages, a failing apply's events; the
+# text for people against golden/.
+add_executable(test_cfn ${CFN_DIR}/test_cfn.c)
+target_link_libraries(test_cfn PRIVATE rt_core)
+add_test(NAME cfn.unit
+         COMMAND test_cfn ${CFN_CATALOG} ${CFN_DIR}/fixtures ${CFN_DIR}/golden)
+set_tests_properties(cfn.unit PROPERTIES FIXTURES_REQUIRED cfn_catalog TIMEOUT 120)
