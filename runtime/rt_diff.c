@@ -1001,6 +1001,26 @@ static int generic_diff(rt_plans *p, const alc_catalog *cat, const rt_plan *pl,
 	return 0;
 }
 
+/* Fills what the result must hold (diff_plan's outputSchema requires it)
+ * when a diff made elsewhere (rt_cfn.c) left it out. */
+static int complete(cJSON *res, const rt_plan *pl)
+{
+	cJSON *base = rt_diff_result_new(pl, 0, "computed");
+	if (!base)
+		return AL_ENOMEM;
+	const cJSON *k;
+	int rc = 0;
+	cJSON_ArrayForEach(k, base)
+		if (!rc && !cJSON_GetObjectItemCaseSensitive(res, k->string))
+			rc = jset(res, k->string, cJSON_Duplicate(k, 1));
+	cJSON_Delete(base);
+	if (!rc && !jstr(res, "message"))
+		rc = set_message(res, "%d changed, %d added, %d removed, %d unchanged",
+		                 count(res, "changed"), count(res, "added"), count(res, "removed"),
+		                 count(res, "unchanged"));
+	return rc;
+}
+
 int rt_diff_plan(rt_plans *p, const char *text, const rt_diff_opts *opts, rt_plan_out *o)
 {
 	const alc_catalog *cat = rt_plans_catalog(p);
@@ -1036,6 +1056,12 @@ int rt_diff_plan(rt_plans *p, const char *text, const rt_diff_opts *opts, rt_pla
 		if (!rc && o->result) {
 			res = o->result;
 			o->result = NULL;
+			rc = complete(res, &pl);
+			if (rc) {
+				cJSON_Delete(res);
+				rt_plan_free(&pl);
+				return rc;
+			}
 		}
 		if (rc || !res) {
 			rt_plan_free(&pl);
