@@ -40,3 +40,9 @@ target_link_libraries(test_cfn PRIVATE rt_core)
 add_test(NAME cfn.unit
          COMMAND test_cfn ${CFN_CATALOG} ${CFN_DIR}/fixtures ${CFN_DIR}/golden)
 set_tests_properties(cfn.unit PROPERTIES FIXTURES_REQUIRED cfn_catalog TIMEOUT 120)
+
+# fuzz_cfn_changeset: DescribeChangeSet answers -> the diff and its text
+# (tests/fuzz/corpus/cfn_changeset: the fixtures and damaged answers).
+if(COMMAND airlock_fuzz_target)
+  airlock_fuzz_target(cfn_changeset rt_core)
+endif()
