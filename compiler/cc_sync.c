@@ -402,6 +402,27 @@ static int install_tree(const cache *c, const char *tmp, const char *tree, const
 
 /* ---- downloads ------------------------------------------------------ */
 
+static int is_http(const char *u)
+{
+	return strncmp(u, "http://", 7) == 0 || strncmp(u, "https://", 8) == 0;
+}
+
+/* The digest of a local archive, checked against EXPECTED ("" for none). */
+static int check_local(const char *path, const char *expected, char sha[65], uint64_t *size)
+{
+	struct stat st;
+	if (stat(path, &st) != 0 || !S_ISREG(st.st_mode))
+		return fail(AL_ENOENT, "%s: no such archive file", path);
+	int rc = sha256_file(path, sha, size);
+	if (rc)
+		return rc;
+	if (expected[0] && strcmp(expected, sha) != 0)
+		return fail(AL_EDIGEST, "checksum mismatch for %s:\n  expected SHA-256 %s\n"
+		            "  got      SHA-256 %s\nnothing was unpacked; the synced models are "
+		            "unchanged", path, expected, sha);
+	return 0;
+}
+
 typedef struct dl {
 	char key[128];          /* downloads/<key>.* */
 	const char *url;
@@ -684,7 +705,10 @@ static int sync_pin(const sync_opts *o, const cache *c, const cc_lock *l, const 
 		snprintf(d.key, sizeof d.key, "%s", tree);
 		d.url = url;
 		d.expected = l->archive_sha256;
-		int rc = download(o, c, &d);
+		/* a mirror on disk (AIRLOCK_MODELS_URL=file:///... or a path) */
+		const char *local = is_http(url) ? NULL
+		                    : strncmp(url, "file://", 7) == 0 ? url + 7 : url;
+		int rc = local ? check_local(local, d.expected, d.sha, &d.size) : download(o, c, &d);
 		if (rc)
 			return rc;
 		char shown[1024];
@@ -699,8 +723,9 @@ static int sync_pin(const sync_opts *o, const cache *c, const cc_lock *l, const 
 		         "Source: %s (https://github.com/%s), synced by airlock-compile sync\n"
 		         "commit %s%s%s%s\narchive-sha256 %s\n", l->repository, l->repository,
 		         l->commit, l->date[0] ? " (" : "", l->date, l->date[0] ? ")" : "", d.sha);
-		rc = unpack_install(o, c, d.part, tree, &mark, source);
-		unlink(d.part);
+		rc = unpack_install(o, c, local ? local : d.part, tree, &mark, source);
+		if (!local)
+			unlink(d.part);
 		if (rc)
 			return rc;
 		sha = mark.sha256;
@@ -783,10 +808,14 @@ static int sync_update(const sync_opts *o, const cache *c, const cc_lock *l,
 	                   .accept = "application/vnd.github+json",
 	                   .bearer = tok && *tok ? tok : NULL };
 	cc_fetch_res res;
-	say("asking %s for the newest commit of %s (%s)", api, l->repository, branch);
+	char api_shown[1024];
+	cc_fetch_redact(api, api_shown, sizeof api_shown);
+	say("asking %s for the newest commit of %s (%s)", api_shown, l->repository, branch);
 	int rc = cc_fetch(&r, &res);
+	char shown[1024];
+	cc_fetch_redact(url, shown, sizeof shown);
 	if (rc == 0 && res.status != 200)
-		rc = AL_EHTTP, snprintf(res.err, sizeof res.err, "HTTP %ld from %.1000s", res.status, url);
+		rc = AL_EHTTP, snprintf(res.err, sizeof res.err, "HTTP %ld from %s", res.status, shown);
 	if (rc) {
 		cc_buf_free(&body);
 		if (res.status == 403 || res.status == 429)
@@ -800,7 +829,7 @@ static int sync_update(const sync_opts *o, const cache *c, const cc_lock *l,
 	                          sizeof err);
 	cc_buf_free(&body);
 	if (rc)
-		return fail(rc, "%s: %s; the lock is unchanged", url, err);
+		return fail(rc, "%s: %s; the lock is unchanged", shown, err);
 	if (strcmp(sha, l->commit) == 0 && l->archive_sha256[0]) {
 		say("%s is already at the newest commit of %s (%.12s, %s)", lock_path, branch, sha, date);
 		return sync_pin(o, c, l, lock_path, 0);
@@ -819,11 +848,6 @@ static int sync_update(const sync_opts *o, const cache *c, const cc_lock *l,
 
 /* ---- --url ---------------------------------------------------------- */
 
-static int is_http(const char *u)
-{
-	return strncmp(u, "http://", 7) == 0 || strncmp(u, "https://", 8) == 0;
-}
-
 static int sync_url(const sync_opts *o, const cache *c)
 {
 	const char *u = o->url;
@@ -834,16 +858,9 @@ static int sync_url(const sync_opts *o, const cache *c)
 		const char *path = strncmp(u, "file://", 7) == 0 ? u + 7 : u;
 		char sha[65];
 		uint64_t size;
-		struct stat st;
-		if (stat(path, &st) != 0 || !S_ISREG(st.st_mode))
-			return fail(AL_ENOENT, "%s: no such archive file", path);
-		int rc = sha256_file(path, sha, &size);
+		int rc = check_local(path, o->sha256 ? o->sha256 : "", sha, &size);
 		if (rc)
 			return rc;
-		if (o->sha256 && strcmp(o->sha256, sha) != 0)
-			return fail(AL_EDIGEST, "checksum mismatch for %s:\n  expected SHA-256 %s\n"
-			            "  got      SHA-256 %s\nnothing was unpacked; the synced models are "
-			            "unchanged", path, o->sha256, sha);
 		snprintf(tree, sizeof tree, "archive-%.16s", sha);
 		if (load_marker(c, tree, &m) == 0 && strcmp(m.sha256, sha) == 0)
 			say("%s (SHA-256 %.16s...) is already synced; nothing unpacked", path, sha);
@@ -863,6 +880,15 @@ static int sync_url(const sync_opts *o, const cache *c)
 		return make_current(c, tree);
 	}
 	cc_fetch_redact(u, shown, sizeof shown);
+	if (o->sha256) {
+		/* the digest names the content: a tree made from it needs nothing */
+		snprintf(tree, sizeof tree, "archive-%.16s", o->sha256);
+		if (load_marker(c, tree, &m) == 0 && strcmp(m.sha256, o->sha256) == 0) {
+			say("the archive with SHA-256 %.16s... is already synced; nothing downloaded",
+			    o->sha256);
+			return make_current(c, tree);
+		}
+	}
 	dl d;
 	memset(&d, 0, sizeof d);
 	char uh[65];

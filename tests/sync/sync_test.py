@@ -286,6 +286,27 @@ def case_mirror(srv):
         log = srv.take_log()
         check(r.returncode == 0 and [x["path"] for x in log] == [path] and c.tree() == files,
               "AIRLOCK_MODELS_URL as a %s: GET %s" % (form, path))
+    # a mirror on disk, and its digest still checked
+    d = os.path.join(c.work, "disk", REPO, "tar.gz")
+    os.makedirs(d)
+    open(os.path.join(d, COMMIT_A), "wb").write(arc)
+    shutil.rmtree(c.cache, ignore_errors=True)
+    r = c.sync(env={"AIRLOCK_MODELS_URL": "file://" + os.path.join(c.work, "disk")})
+    check(r.returncode == 0 and c.tree() == files and srv.take_log() == [],
+          "AIRLOCK_MODELS_URL as a file:// base: no request, synced")
+    c.write_lock(digest="1" * 64)
+    shutil.rmtree(c.cache, ignore_errors=True)
+    r = c.sync(env={"AIRLOCK_MODELS_URL": os.path.join(c.work, "disk")})
+    check(r.returncode == 1 and "checksum mismatch" in r.stderr and
+          not os.path.exists(os.path.join(c.cache, "current")),
+          "a mirror on disk is checked against the lock too")
+    # --url URL --sha256: a synced digest needs no request at all
+    srv.route("/u.tgz", arc, etag='"u"')
+    r = c.sync("--url", srv.base + "/u.tgz", "--sha256", sha(arc))
+    check(r.returncode == 0 and len(srv.take_log()) == 1, "--url URL --sha256: downloaded")
+    r = c.sync("--url", srv.base + "/u.tgz", "--sha256", sha(arc))
+    check(r.returncode == 0 and "nothing downloaded" in r.stderr and srv.take_log() == [],
+          "--url URL --sha256 again: no request")
 
 
 def case_progress(srv):
