@@ -1001,6 +1001,7 @@ static int generic_diff(rt_plans *p, const alc_catalog *cat, const rt_plan *pl,
 	return 0;
 }
 
+#ifdef AIRLOCK_HAVE_CFN
 /* Fills what the result must hold (diff_plan's outputSchema requires it)
  * when a diff made elsewhere (rt_cfn.c) left it out. */
 static int complete(cJSON *res, const rt_plan *pl)
@@ -1020,6 +1021,7 @@ static int complete(cJSON *res, const rt_plan *pl)
 		                 count(res, "unchanged"));
 	return rc;
 }
+#endif
 
 int rt_diff_plan(rt_plans *p, const char *text, const rt_diff_opts *opts, rt_plan_out *o)
 {
