@@ -34,3 +34,9 @@ if(TARGET airlock-compile)
   set_tests_properties(cdiff.full-self PROPERTIES FIXTURES_REQUIRED full_catalog
                        TIMEOUT 300)
 endif()
+
+# fuzz.catalog_diff.replay: tests/fuzz/fuzz_catalog_diff.c over
+# tests/fuzz/corpus/catalog_diff (seeds: make_seeds.py).
+if(TARGET cc_core)
+  airlock_fuzz_target(catalog_diff cc_core)
+endif()
