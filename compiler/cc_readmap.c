@@ -777,6 +777,9 @@ static int kind_word(const char *w)
  * else space-separated TO=FROM, TO=[FROM] (wrap in a list) or TO:=JSON
  * (a constant).  kind: create, update, delete or other (default: the
  * verb's). */
+static int parse_overrides(rm_ctx *c, char *text, const char *file, cc_buf *diag,
+                           uint32_t *lines, uint32_t *skipped);
+
 static int apply_overrides(rm_ctx *c, const char *file, ovr *ov, cc_buf *diag,
                            uint32_t *lines, uint32_t *skipped)
 {
@@ -790,13 +793,26 @@ static int apply_overrides(rm_ctx *c, const char *file, ovr *ov, cc_buf *diag,
 	size_t got;
 	while ((got = fread(chunk, 1, sizeof chunk, f)) > 0)
 		cc_buf_put(&all, chunk, got);
+	int rerr = ferror(f);
 	fclose(f);
+	if (rerr) {
+		cc_buf_printf(diag, "%s: read error\n", file);
+		cc_buf_free(&all);
+		return AL_EIO;
+	}
 	cc_buf_u8(&all, 0);
-	ov->text = (char *)all.p;
+	ov->text = (char *)all.p;  /* constants point into it until emitted */
+	return parse_overrides(c, ov->text, file, diag, lines, skipped);
+}
+
+/* TEXT is NUL-terminated and split in place; a NUL inside ends it. */
+static int parse_overrides(rm_ctx *c, char *text, const char *file, cc_buf *diag,
+                           uint32_t *lines, uint32_t *skipped)
+{
 	int bad = 0;
 	unsigned lineno = 0;
 	char *save = NULL;
-	char *line = ov->text;
+	char *line = text;
 	while (line) {
 		char *nl = strchr(line, '\n');
 		if (nl)
@@ -907,6 +923,23 @@ next:;
 #undef BAD
 	}
 	return bad ? AL_EINVAL : 0;
+}
+
+int cc_readmap_check_overrides(const alc_catalog *v, const char *buf, size_t len,
+                               const char *name, cc_buf *diag)
+{
+	rm_ctx c = { v, NULL, 0, NULL, NULL, NULL };
+	c.maps = cc_xcalloc(v->nops + 1, sizeof *c.maps);
+	for (uint32_t i = 0; i < v->nops; i++)
+		c.maps[i].read = ALC_NONE;
+	char *text = cc_xmalloc(len + 1);
+	memcpy(text, buf, len);
+	text[len] = '\0';
+	uint32_t lines = 0, skipped = 0;
+	int rc = parse_overrides(&c, text, name, diag, &lines, &skipped);
+	free(text);
+	free(c.maps);
+	return rc;
 }
 
 /* ---- output --------------------------------------------------------- */

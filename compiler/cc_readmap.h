@@ -52,4 +52,10 @@ int cc_readmap_emit(const alc_catalog *v, cc_model *const *models, size_t nmodel
                     cc_buf *out, uint32_t *words, cc_buf *diag, FILE *report,
                     cc_readmap_stats *st);
 
+/* Parse and check overrides text BUF[0..LEN) (named NAME in messages)
+ * against catalog V without applying it: 0, or AL_EINVAL with
+ * "NAME:LINE: message" lines in DIAG.  For the fuzz target. */
+int cc_readmap_check_overrides(const alc_catalog *v, const char *buf, size_t len,
+                               const char *name, cc_buf *diag);
+
 #endif

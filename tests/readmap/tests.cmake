@@ -29,3 +29,24 @@ if(TARGET airlock-compile)
                    --dir ${READMAP_TEST_DIR}
                    --work ${CMAKE_CURRENT_BINARY_DIR}/readmap)
 endif()
+
+# The overrides parser's fuzz target (tests/fuzz/fuzz_readmap_overrides.c)
+# resolves names against the tiny catalog, compiled here at build time.
+if(TARGET airlock-compile AND COMMAND airlock_fuzz_target)
+  set(READMAP_FUZZ_ALC ${CMAKE_CURRENT_BINARY_DIR}/fuzz-readmap.alc)
+  add_custom_command(OUTPUT ${READMAP_FUZZ_ALC}
+    COMMAND airlock-compile build --no-cache --no-readmap-overrides
+            --cli-names ${CMAKE_SOURCE_DIR}/catalogs/cli-names.tsv
+            --models ${CMAKE_SOURCE_DIR}/tests/catalog/tiny -o ${READMAP_FUZZ_ALC}
+    DEPENDS airlock-compile
+    COMMENT "Compiling the read-mapping fuzz catalog")
+  add_custom_target(readmap_fuzz_catalog ALL DEPENDS ${READMAP_FUZZ_ALC})
+  airlock_fuzz_target(readmap_overrides cc_core)
+  foreach(t fuzz_readmap_overrides_replay fuzz_readmap_overrides)
+    if(TARGET ${t})
+      target_compile_definitions(${t} PRIVATE
+                                 FUZZ_READMAP_CATALOG="${READMAP_FUZZ_ALC}")
+      add_dependencies(${t} readmap_fuzz_catalog)
+    endif()
+  endforeach()
+endif()
