@@ -46,3 +46,20 @@ set_tests_properties(cfn.unit PROPERTIES FIXTURES_REQUIRED cfn_catalog TIMEOUT 1
 if(COMMAND airlock_fuzz_target)
   airlock_fuzz_target(cfn_changeset rt_core)
 endif()
+
+# cfn.sdk: sdk_cfn.mjs -- deploy_stack and apply_plan through the official
+# MCP client (v1 SDK) against moto_cfn.py: results checked against the
+# output schemas by the SDK, a progress notification per stack event.
+# The packages come from mcp.npm (tests/mcp/tests.cmake).
+set(CFN_NODE_DIR ${CMAKE_CURRENT_BINARY_DIR}/mcp-node)
+configure_file(${CFN_DIR}/sdk_cfn.mjs ${CFN_NODE_DIR}/sdk_cfn.mjs COPYONLY)
+find_program(AIRLOCK_NODE node)
+if(AIRLOCK_NODE)
+  add_test(NAME cfn.sdk
+           COMMAND ${AIRLOCK_NODE} ${CFN_NODE_DIR}/sdk_cfn.mjs $<TARGET_FILE:airlock>
+                   ${CFN_CATALOG} ${CFN_DIR}/moto_cfn.py ${AIRLOCK_PYTHON3})
+  set_tests_properties(cfn.sdk PROPERTIES FIXTURES_REQUIRED "mcp_node;cfn_catalog" TIMEOUT 300)
+else()
+  add_test(NAME cfn.sdk
+           COMMAND sh -c "echo 'cfn.sdk: node (Node.js 20+) is needed' >&2; exit 1")
+endif()
