@@ -602,7 +602,8 @@ static int unpack_install(const sync_opts *o, const cache *c, const char *archiv
 	if (rc != 0) {
 		rm_tree(tmp);
 		fail(rc, "%s: %s", archive, err);
-		return fail(rc, "nothing was unpacked; the synced models are unchanged");
+		return fail(rc, "nothing was installed (what was unpacked is removed); the synced "
+		                "models are unchanged");
 	}
 	if (st.test_services)
 		say("skipped %zu file%s of test services (%s)", st.test_services,

@@ -348,6 +348,39 @@ def case_progress(srv):
     check(r.returncode == 0 and r.stderr == "", "--quiet: nothing on stderr")
 
 
+def case_enospc(srv):
+    """The disk fills up: during the download, then during the unpacking."""
+    c = Case("enospc", srv)
+    a, b = subset(5), subset(20, skip=5)
+    arc_a, arc_b = tar_bytes(a), tar_bytes(b)
+    srv.route(c.pin_path(), arc_a, etag='"a"')
+    c.write_lock(digest=sha(arc_a))
+    check(c.sync().returncode == 0, "pin A synced")
+    before = c.snapshot()
+    srv.route(c.pin_path(COMMIT_B), arc_b, etag='"b"')
+    c.write_lock(COMMIT_B, digest=sha(arc_b))
+    shim = {"LD_PRELOAD": ARGS.shim,
+            "ASAN_OPTIONS": (os.environ.get("ASAN_OPTIONS", "") +
+                             ":verify_asan_link_order=0").lstrip(":")}
+    for where, budget in [("downloading", len(arc_b) // 2),
+                          ("unpacking", len(arc_b) + 4096 + 200000)]:
+        env = dict(shim, ENOSPC_SHIM_BYTES=str(budget))
+        r = c.sync(env=env)
+        check(r.returncode == 1 and "No space left on device" in r.stderr,
+              "disk full while %s: exit 1, 'No space left on device'" % where)
+        check("the synced models are unchanged" in r.stderr,
+              "disk full while %s: says the models are unchanged" % where)
+        check(c.snapshot() == before and c.tree() == a,
+              "disk full while %s: the cache is unchanged" % where)
+        left = [n for n in os.listdir(os.path.join(c.cache, "models")) if n.startswith(".")]
+        parts = [n for n in os.listdir(os.path.join(c.cache, "downloads")) if ".part" in n]
+        check(left == [] and parts == [], "disk full while %s: nothing left behind (%s %s)"
+              % (where, left, parts))
+    check("archive entry" in r.stderr, "while unpacking, the message names the entry")
+    r = c.sync()
+    check(r.returncode == 0 and c.tree() == b, "with room again, the sync completes")
+
+
 def case_changed(srv):
     c = Case("changed", srv)
     a, b = subset(20), subset(20, skip=20)
@@ -827,6 +860,7 @@ def main():
     ap.add_argument("--shared", required=True)
     ap.add_argument("--source", required=True)
     ap.add_argument("--work", required=True)
+    ap.add_argument("--shim", help="enospc_shim.so (the enospc case)")
     ap.add_argument("case", choices=sorted(CASES))
     ARGS = ap.parse_args()
     srv = Server().start()

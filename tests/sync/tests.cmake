@@ -22,6 +22,8 @@
 #   sync.full         the whole corpus over HTTP, then build and verify
 #   sync.mirror       AIRLOCK_MODELS_URL as a base URL, a template, a full URL
 #   sync.progress     a progress line on a terminal (pty), none otherwise, --quiet
+#   sync.enospc       the disk fills up (enospc_shim.c) while downloading and
+#                     while unpacking: "No space left on device", cache unchanged
 #
 # Each case works in its own directory under the build tree, with its own
 # AIRLOCK_CACHE and HOME.  A missing ../shared fails the tests.
@@ -30,7 +32,17 @@ set(SYNC_DIR ${CMAKE_CURRENT_LIST_DIR})
 set(SYNC_WORK ${CMAKE_CURRENT_BINARY_DIR}/sync)
 file(MAKE_DIRECTORY ${SYNC_WORK})
 
+# sync.enospc runs sync under this LD_PRELOAD library: a disk that fills up.
+add_library(sync_enospc_shim MODULE ${SYNC_DIR}/enospc_shim.c)
+target_link_libraries(sync_enospc_shim PRIVATE ${CMAKE_DL_LIBS})
+
 if(TARGET airlock-compile)
+  add_test(NAME sync.enospc
+           COMMAND ${AIRLOCK_PYTHON3} ${SYNC_DIR}/sync_test.py
+                   --bin $<TARGET_FILE:airlock-compile>
+                   --shared ${AIRLOCK_SHARED} --source ${CMAKE_SOURCE_DIR}
+                   --work ${SYNC_WORK} --shim $<TARGET_FILE:sync_enospc_shim> enospc)
+  set_tests_properties(sync.enospc PROPERTIES TIMEOUT 300 LABELS sync)
   foreach(case fresh cached changed corrupt resume malicious http_errors layouts
                from url_file update record nothing concurrent killed full mirror
                progress)
