@@ -653,8 +653,9 @@ static uint32_t cmp_shape(walk *w, uint32_t a, uint32_t b, int *unsure)
 		return LOW_NONE;
 	}
 	if (w->depth >= CC_DIFF_MAX_DEPTH) {
-		snprintf(w->errbuf, w->errcap, "%s:%s %s: shapes nest deeper than %d "
-		         "levels", w->svc, w->op, w->path, CC_DIFF_MAX_DEPTH);
+		snprintf(w->errbuf, w->errcap, "%s:%s: shapes nest deeper than %d "
+		         "levels, at %.200s%s", w->svc, w->op, CC_DIFF_MAX_DEPTH,
+		         w->path, w->plen > 200 ? "..." : "");
 		w->err = AL_ETOOBIG;
 		return LOW_NONE;
 	}

@@ -22,7 +22,8 @@ that differ in known ways.
                     from the model JSON) -- the cache of equal shape pairs
                     must never hide a change from a later operation
   --case errors     exit 2 with a precise message: corrupt (checksum),
-                    truncated, missing, not a catalog, usage
+                    truncated, missing, not a catalog, usage, shapes nested
+                    deeper than the walk goes
   --case self       CATALOG against itself (the full corpus): exit 0, no
                     change
 
@@ -46,6 +47,7 @@ MODELS = {
     "ec2": "models-derived/ec2/service/2016-11-15/ec2-2016-11-15.json",
 }
 OLD_SERVICES = ["sqs", "sns", "dynamodb", "ec2"]
+DEEP = 300
 NEW_SERVICES = ["sqs", "sts", "dynamodb", "ec2"]
 
 # (kind, service, operation, path, old, new); None for old/new: not checked
@@ -252,7 +254,17 @@ def case_build(a):
         "smithy.api#length"] = {"min": 1, "max": 10}
     write_model(shared, "sqs", sqs)
     build(a, shared, os.path.join(a.work, "shared.alc"), None, "r1")
-    print("ok: built old, old2, renamed, new and shared catalogs")
+    # structures nested deeper than the diff walks (CC_DIFF_MAX_DEPTH 256)
+    deep = os.path.join(a.work, "deep")
+    sqs = load(a.shared, "sqs")
+    q = "com.amazonaws.sqs#"
+    for i in range(DEEP):
+        nxt = {"Next": {"target": q + f"CdiffDeep{i + 1}"}} if i + 1 < DEEP else {}
+        sqs["shapes"][q + f"CdiffDeep{i}"] = {"type": "structure", "members": nxt}
+    op_input(sqs, q, "SendMessage")["members"]["Deep"] = {"target": q + "CdiffDeep0"}
+    write_model(deep, "sqs", sqs)
+    build(a, deep, os.path.join(a.work, "deep.alc"), None, "r1")
+    print("ok: built old, old2, renamed, new, shared and deep catalogs")
 
 
 def diff(a, *args):
@@ -470,6 +482,7 @@ def case_errors(a):
     text = os.path.join(bad, "text.alc")
     open(text, "w").write("not a catalog\n" * 20)
     missing = os.path.join(bad, "missing.alc")
+    deep = os.path.join(a.work, "deep.alc")
     for args, needles in (
         ([x, corrupt], [corrupt, "checksum mismatch"]),
         ([corrupt, x], [corrupt, "checksum mismatch"]),
@@ -481,6 +494,7 @@ def case_errors(a):
         (["--bogus", x, x], ["unknown option --bogus"]),
         (["--json", "--stat", x, x], ["exclude"]),
         (["--color", "sometimes", x, x], ["--color takes"]),
+        ([deep, deep], ["sqs:SendMessage: shapes nest deeper than 256 levels, at input.Deep.Next.Next."]),
     ):
         r = diff(a, *args)
         if r.returncode != 2:
