@@ -309,6 +309,9 @@ void cc_lock_rewrite(const char *text, size_t len, const cc_lock *l, cc_buf *out
 			if (done[k] || !line_sets(ln, body, keys[k], &vs, &ve))
 				continue;
 			cc_buf_put(out, ln, vs);
+			/* "key =" with nothing after it gets the usual space */
+			if (vs && ln[vs - 1] == '=' && vals[k][0])
+				cc_buf_u8(out, ' ');
 			cc_buf_put(out, vals[k], strlen(vals[k]));
 			/* the comment after the value, and the line end, stay */
 			cc_buf_put(out, ln + ve, full - ve);
