@@ -81,6 +81,9 @@ class Server:
         p = subprocess.run([self.airlock, "serve", "--catalog", self.catalog],
                            input="".join(json.dumps(m) + "\n" for m in msgs),
                            capture_output=True, text=True, env=self.env, timeout=300)
+        # a crash, a sanitizer report or a leak ends the server non-zero
+        check(p.returncode == 0 and "Sanitizer" not in p.stderr,
+              "airlock serve exit %d: %s" % (p.returncode, p.stderr[-2000:]))
         results, progress = {}, {}
         for line in p.stdout.splitlines():
             m = json.loads(line)
@@ -326,7 +329,8 @@ def run(srv, cf, airlock, env):
           "cleanup: second diff: %s, sets %s" % (n2, list(sets)))
     r = subprocess.run([airlock, "reject", p1, "--comment", "not now", "--catalog", srv.catalog],
                        capture_output=True, text=True, env=env, timeout=120)
-    check(r.returncode == 0, "cleanup: reject: %s %s" % (r.stdout, r.stderr))
+    check(r.returncode == 0 and "Sanitizer" not in r.stderr,
+          "cleanup: reject: %s %s" % (r.stdout, r.stderr))
     sets = our_sets(cf, "cfn-s1")
     check(not [n for n in sets if p1 in n], "cleanup: rejected plan's change set left: %s" % list(sets))
     # a stale change set of the rejected plan (as if its deletion had failed)
