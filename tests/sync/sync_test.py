@@ -760,6 +760,15 @@ def case_record(srv):
           "the lock now holds the digest, nothing else changed")
     r = c.sync()
     check(r.returncode == 0 and "nothing downloaded" in r.stderr, "and the next sync verifies it")
+    # the repository's own lock, whose line is "archive_sha256 =" (no value)
+    real = open(os.path.join(ARGS.source, "catalogs", "models.lock")).read()
+    if "\narchive_sha256 =\n" in real:
+        open(c.lock, "w").write(real)
+        shutil.rmtree(c.cache)
+        r = c.sync("--record-digest")
+        check(r.returncode == 0 and open(c.lock).read() ==
+              real.replace("\narchive_sha256 =\n", "\narchive_sha256 = %s\n" % sha(arc)),
+              "the repository's lock gets 'archive_sha256 = <digest>', the rest unchanged")
     # a lock the parser refuses names the line
     open(c.lock, "w").write(text.replace("commit = ", "comit = "))
     r = c.sync()
