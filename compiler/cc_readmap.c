@@ -956,7 +956,7 @@ static uint32_t add_entry(etab *t, cc_buf *out, const uint32_t *w, size_t nw, ui
 	size_t i = (size_t)h & (t->slots - 1);
 	while (t->at[i]) {                          /* bound: slots, load <= 1/2 */
 		const uint32_t *e = (const uint32_t *)out->p + (t->at[i] - 1);
-		if (t->hash[i] == h && ALC_RM_ENTRY_WORDS(e[2]) == nw &&
+		if (t->hash[i] == h && ALC_RM_ENTRY_WORDS(e[1] >> ALC_RM_HIGH_SHIFT) == nw &&
 		    memcmp(e, w, nw * 4) == 0)
 			return t->at[i] - 1;
 		i = (i + 1) & (t->slots - 1);
@@ -1072,18 +1072,24 @@ int cc_readmap_emit(const alc_catalog *v, cc_model *const *models, size_t nmodel
 			}
 			uint32_t w[ALC_RM_ENTRY_WORDS(MAX_ARGS)];
 			w[0] = m->read;
-			w[1] = cc_intern_cstr(pool, m->path);
-			w[2] = m->nargs;
+			w[1] = cc_intern_cstr(pool, m->path) | (uint32_t)m->nargs << ALC_RM_HIGH_SHIFT;
 			for (uint32_t a = 0; a < m->nargs; a++) {
-				w[3 + 3 * a] = m->args[a].ctext ? cc_intern_cstr(pool, m->args[a].ctext)
+				w[2 + 2 * a] = m->args[a].ctext ? cc_intern_cstr(pool, m->args[a].ctext)
 				                                : m->args[a].from;
-				w[4 + 3 * a] = m->args[a].to;
-				w[5 + 3 * a] = m->args[a].flags;
+				w[3 + 2 * a] = m->args[a].to | m->args[a].flags << ALC_RM_HIGH_SHIFT;
 			}
 			uint32_t at = add_entry(&t, out, w, ALC_RM_ENTRY_WORDS(m->nargs), &st->entries);
 			words_out[i] = ALC_RM_PACK(at, m->kind, m->source);
 		}
 		free(rd);
+		/* string offsets share their word with a count or flags */
+		if (pool->data.len > ALC_RM_STR_MASK) {
+			cc_buf_printf(diag, "airlock-compile: the string pool (%zu bytes) is too large "
+			              "for READMAP; no read mappings written\n", pool->data.len);
+			out->len = 0;
+			for (uint32_t i = 0; i < nops; i++)
+				words_out[i] = ALC_NONE;
+		}
 		free(t.hash);
 		free(t.at);
 	}

@@ -339,23 +339,30 @@ typedef struct alc_member_ext {
  *
  * READMAP is an array of u32 words holding entries, each
  *   +0  read        OPS index of the read operation (same service, a read)
- *   +1  state_path  str: "" = the whole output, else dotted member names
- *                   with [0] for a list's first element ("Stacks[0]")
- *   +2  nargs       0..ALC_READMAP_MAX_ARGS
- *   +3  nargs x (from str, to str, flags ALC_RMA_*): FROM a top-level
- *       member of the mutating input (or JSON literal text when
- *       ALC_RMA_CONST), TO a top-level member of the read input.
+ *   +1  bits 0..27  state_path: str, "" = the whole output, else dotted
+ *                   member names with [0] for a list's first element
+ *                   ("Stacks[0]")
+ *       bits 28..31 nargs, 0..ALC_READMAP_MAX_ARGS
+ *   +2  nargs x 2 words:
+ *       from        str: a top-level member of the mutating input (or JSON
+ *                   literal text when ALC_RMA_CONST)
+ *       bits 0..27  to: str, a top-level member of the read's input
+ *       bits 28..29 flags ALC_RMA_* (alc_reader.h); bits 30..31 zero
  * Operations that share a read, path and argument list (the lifecycle
  * operations of one resource) share one entry; the kind, which differs
  * between them, lives in the operation's word.  Argument and path strings
- * are member names already in STRS. */
+ * are member names already in STRS.  Packing a string offset with a count
+ * or flags needs STRS below 2^28 bytes (256 MiB; the full catalog's is 12
+ * MB); a compiler with a larger pool writes no READMAP. */
 #define ALC_RM_INDEX_MASK   0x0fffffffu
 #define ALC_RM_KIND_SHIFT   28
 #define ALC_RM_SOURCE_SHIFT 30
 #define ALC_RM_PACK(idx, kind, source) \
 	((uint32_t)(idx) | ((uint32_t)((kind) - 1u) << ALC_RM_KIND_SHIFT) | \
 	 ((uint32_t)((source) - 1u) << ALC_RM_SOURCE_SHIFT))
-#define ALC_RM_ENTRY_WORDS(nargs) (3u + 3u * (uint32_t)(nargs))
+#define ALC_RM_STR_MASK     0x0fffffffu  /* str part of words +1 and "to" */
+#define ALC_RM_HIGH_SHIFT   28           /* nargs in +1, flags in "to" */
+#define ALC_RM_ENTRY_WORDS(nargs) (2u + 2u * (uint32_t)(nargs))
 #define ALC_READMAP_MAX_ARGS 8
 
 /* ---- constraints ---------------------------------------------------- */

@@ -1025,13 +1025,14 @@ static int check_readmap(vstate *v)
 		if ((w >> ALC_RM_SOURCE_SHIFT) + 1u > ALC_RM_OVERRIDE)
 			return bad_readmap(v, i, "source is not a mapping source",
 			                   (w >> ALC_RM_SOURCE_SHIFT) + 1u);
-		if (at > n || n - at < 3)
+		if (at > n || n - at < 2)
 			return bad_readmap(v, i, "entry out of READMAP", at);
 		const uint32_t *e = c->readmap + at;
-		if (e[2] > ALC_READMAP_MAX_ARGS)
+		uint32_t nargs = e[1] >> ALC_RM_HIGH_SHIFT;
+		if (nargs > ALC_READMAP_MAX_ARGS)
 			return bad_readmap(v, i, "entry has too many arguments",
-			                   e[2]);
-		if (n - at < ALC_RM_ENTRY_WORDS(e[2]))
+			                   nargs);
+		if (n - at < ALC_RM_ENTRY_WORDS(nargs))
 			return bad_readmap(v, i, "entry's arguments run past "
 			                   "READMAP", at);
 		if (e[0] >= c->nops)
@@ -1044,17 +1045,17 @@ static int check_readmap(vstate *v)
 		if (!alc_op_is_read(c->strs + rd->name, rd->flags))
 			return bad_readmap(v, i, "read operation is not a read",
 			                   e[0]);
-		if (e[1] >= ss)
+		if ((e[1] & ALC_RM_STR_MASK) >= ss)
 			return bad_readmap(v, i, "state path string out of range",
-			                   e[1]);
-		for (uint32_t a = 0; a < e[2]; a++) {     /* bound: 8 */
-			const uint32_t *g = e + 3 + 3 * a;
-			if (g[0] >= ss || g[1] >= ss)
+			                   e[1] & ALC_RM_STR_MASK);
+		for (uint32_t a = 0; a < nargs; a++) {    /* bound: 8 */
+			const uint32_t *g = e + 2 + 2 * a;
+			if (g[0] >= ss || (g[1] & ALC_RM_STR_MASK) >= ss)
 				return bad_readmap(v, i, "argument string out of range",
 				                   a);
-			if (g[2] & ~(ALC_RMA_LIST | ALC_RMA_CONST))
+			if ((g[1] >> ALC_RM_HIGH_SHIFT) & ~(ALC_RMA_LIST | ALC_RMA_CONST))
 				return bad_readmap(v, i, "argument flags unknown",
-				                   g[2]);
+				                   g[1] >> ALC_RM_HIGH_SHIFT);
 		}
 	}
 	return 0;
@@ -1070,12 +1071,12 @@ int alc_op_readmap(const alc_catalog *c, const alc_operation *op,
 	out->read = &c->ops[e[0]];
 	out->kind = ((w >> ALC_RM_KIND_SHIFT) & 3u) + 1u;
 	out->source = (w >> ALC_RM_SOURCE_SHIFT) + 1u;
-	out->state_path = c->strs + e[1];
-	out->nargs = e[2];
-	for (uint32_t a = 0; a < e[2]; a++) {         /* bound: 8 */
-		out->args[a].from = c->strs + e[3 + 3 * a];
-		out->args[a].to = c->strs + e[4 + 3 * a];
-		out->args[a].flags = e[5 + 3 * a];
+	out->state_path = c->strs + (e[1] & ALC_RM_STR_MASK);
+	out->nargs = e[1] >> ALC_RM_HIGH_SHIFT;
+	for (uint32_t a = 0; a < out->nargs; a++) {   /* bound: 8 */
+		out->args[a].from = c->strs + e[2 + 2 * a];
+		out->args[a].to = c->strs + (e[3 + 2 * a] & ALC_RM_STR_MASK);
+		out->args[a].flags = e[3 + 2 * a] >> ALC_RM_HIGH_SHIFT;
 	}
 	return 1;
 }

@@ -328,11 +328,9 @@ static void tb_basic(tb *b)
 	/* read mapping: CreateLogGroup -> DescribeLogGroups, one argument
 	 * (an override's shape: logGroupNamePrefix=logGroupName) */
 	b->readmap[b->nreadmap++] = 1;                       /* read: OPS[1] */
-	b->readmap[b->nreadmap++] = tb_str(b, "logGroups[0]");
-	b->readmap[b->nreadmap++] = 1;                       /* nargs */
+	b->readmap[b->nreadmap++] = tb_str(b, "logGroups[0]") | 1u << ALC_RM_HIGH_SHIFT;
 	b->readmap[b->nreadmap++] = tb_str(b, "logGroupName");
-	b->readmap[b->nreadmap++] = tb_str(b, "logGroupNamePrefix");
-	b->readmap[b->nreadmap++] = 0;
+	b->readmap[b->nreadmap++] = tb_str(b, "logGroupNamePrefix"); /* flags 0 */
 	b->ops[0].readmap = ALC_RM_PACK(0, ALC_RM_CREATE, ALC_RM_OVERRIDE);
 	b->ops[1].readmap = ALC_NONE;
 	b->ops[2].readmap = ALC_NONE;
@@ -1257,7 +1255,8 @@ static void e_huge_count(uint8_t *img, size_t len)
 	s->entsize = 4;
 }
 
-/* READMAP: words [0] read, [1] state path, [2] nargs, [3..5] the argument */
+/* READMAP: words [0] read, [1] state path | nargs << 28, [2] from,
+ * [3] to | flags << 28 */
 static uint32_t *rm_words(uint8_t *img) { return rec(img, ALC_SEC_READMAP, 0); }
 static alc_operation *op0(uint8_t *img) { return rec(img, ALC_SEC_OPS, 0); }
 static void e_rm_index(uint8_t *img, size_t len)
@@ -1267,11 +1266,15 @@ static void e_rm_source(uint8_t *img, size_t len)
 static void e_rm_read(uint8_t *img, size_t len) { (void)len; rm_words(img)[0] = 99; }
 static void e_rm_service(uint8_t *img, size_t len) { (void)len; rm_words(img)[0] = 2; }
 static void e_rm_not_read(uint8_t *img, size_t len) { (void)len; rm_words(img)[0] = 0; }
-static void e_rm_path(uint8_t *img, size_t len) { (void)len; rm_words(img)[1] = 0x7fffffff; }
-static void e_rm_nargs(uint8_t *img, size_t len) { (void)len; rm_words(img)[2] = 9; }
-static void e_rm_past(uint8_t *img, size_t len) { (void)len; rm_words(img)[2] = 2; }
-static void e_rm_arg(uint8_t *img, size_t len) { (void)len; rm_words(img)[4] = 0x7fffffff; }
-static void e_rm_flags(uint8_t *img, size_t len) { (void)len; rm_words(img)[5] = 4; }
+static void e_rm_path(uint8_t *img, size_t len)
+{ (void)len; rm_words(img)[1] = (rm_words(img)[1] & ~ALC_RM_STR_MASK) | ALC_RM_STR_MASK; }
+static void e_rm_nargs(uint8_t *img, size_t len)
+{ (void)len; rm_words(img)[1] = (rm_words(img)[1] & ALC_RM_STR_MASK) | 9u << ALC_RM_HIGH_SHIFT; }
+static void e_rm_past(uint8_t *img, size_t len)
+{ (void)len; rm_words(img)[1] = (rm_words(img)[1] & ALC_RM_STR_MASK) | 2u << ALC_RM_HIGH_SHIFT; }
+static void e_rm_arg(uint8_t *img, size_t len) { (void)len; rm_words(img)[3] = ALC_RM_STR_MASK; }
+static void e_rm_flags(uint8_t *img, size_t len)
+{ (void)len; rm_words(img)[3] = (rm_words(img)[3] & ALC_RM_STR_MASK) | 4u << ALC_RM_HIGH_SHIFT; }
 static void e_rm_nosec(uint8_t *img, size_t len)
 {
 	(void)len;
