@@ -744,6 +744,10 @@ static void print_record(const cJSON *r)
 		snprintf(what, sizeof what, "%s", or_(s_of(p, "outcome"), "?"));
 	else if (strcmp(kind, "expiry") == 0)
 		snprintf(what, sizeof what, "was %s", or_(s_of(p, "previousState"), "?"));
+	else if (strcmp(kind, "call") == 0) /* rt_cfn.h: a call of the plan's mechanism */
+		snprintf(what, sizeof what, "%s:%s (%s) %s", or_(s_of(p, "service"), "?"),
+		         or_(s_of(p, "operation"), "?"), or_(s_of(p, "purpose"), "?"),
+		         or_(s_of(p, "outcome"), "?"));
 	printf("%6.0f  %s  %-16s %s  %s\n", cJSON_IsNumber(seq) ? seq->valuedouble : 0,
 	       or_(s_of(r, "time"), "?"), kind, or_(s_of(r, "planId"), "-"), what);
 }
