@@ -408,6 +408,37 @@ static const char *range_text(const alc_catalog *c, const alc_cons *k, char *buf
 	return buf;
 }
 
+static int len_same(const alc_cons *x, const alc_cons *y)
+{
+	if (!x || !y)
+		return x == y;
+	uint32_t fx = x->flags & (ALC_C_LEN_MIN | ALC_C_LEN_MAX);
+	if (fx != (y->flags & (ALC_C_LEN_MIN | ALC_C_LEN_MAX)))
+		return 0;
+	return (!(fx & ALC_C_LEN_MIN) || x->len_min == y->len_min) &&
+	       (!(fx & ALC_C_LEN_MAX) || x->len_max == y->len_max);
+}
+
+/* The same bounds: the same text as written and the same value. */
+static int range_same(const alc_catalog *ca, const alc_cons *x,
+                      const alc_catalog *cb, const alc_cons *y)
+{
+	if (!x || !y)
+		return x == y;
+	uint32_t fx = x->flags & (ALC_C_RANGE_MIN | ALC_C_RANGE_MAX);
+	if (fx != (y->flags & (ALC_C_RANGE_MIN | ALC_C_RANGE_MAX)))
+		return 0;
+	if ((fx & ALC_C_RANGE_MIN) &&
+	    (x->range_min != y->range_min ||
+	     strcmp(alc_str(ca, x->range_min_text), alc_str(cb, y->range_min_text))))
+		return 0;
+	if ((fx & ALC_C_RANGE_MAX) &&
+	    (x->range_max != y->range_max ||
+	     strcmp(alc_str(ca, x->range_max_text), alc_str(cb, y->range_max_text))))
+		return 0;
+	return 1;
+}
+
 /* ---- shapes ------------------------------------------------------------ */
 
 static uint32_t cmp_shape(walk *w, uint32_t a, uint32_t b, int *unsure);
@@ -457,10 +488,14 @@ static uint32_t cmp_edge(walk *w, const alc_member *ma, uint32_t ta,
 	econs_of(A, ma, ta, &ea);
 	econs_of(B, mb, tb, &eb);
 	char x[160], y[160];
-	fact(w, CC_DK_LENGTH, path, len_text(ea.len, x, sizeof x),
-	     len_text(eb.len, y, sizeof y));
-	fact(w, CC_DK_RANGE, path, range_text(A, ea.range, x, sizeof x),
-	     range_text(B, eb.range, y, sizeof y));
+	/* texts only for a difference: formatting every edge's bounds would
+	 * cost more than the rest of the walk */
+	if (!len_same(ea.len, eb.len))
+		fact(w, CC_DK_LENGTH, path, len_text(ea.len, x, sizeof x),
+		     len_text(eb.len, y, sizeof y));
+	if (!range_same(A, ea.range, B, eb.range))
+		fact(w, CC_DK_RANGE, path, range_text(A, ea.range, x, sizeof x),
+		     range_text(B, eb.range, y, sizeof y));
 	fact(w, CC_DK_PATTERN, path,
 	     ea.pattern ? alc_str(A, ea.pattern->pattern) : NULL,
 	     eb.pattern ? alc_str(B, eb.pattern->pattern) : NULL);
