@@ -29,9 +29,10 @@
  * another OS user, or on another host, when that matters -- approvals
  * record the OS user.)  reject needs no terminal: refusing is always safe.
  *
- * Exit status: 0 success (plan: Planned or AwaitingApproval; apply:
- * Applied; audit verify: intact); 1 negative (refused, failed, denied,
- * invalid, aborted, chain broken); 2 usage; 3 catalog unusable; 4 the
+ * Exit status: 0 success (plan: Planned or AwaitingApproval, whatever its
+ * EC2 DryRun check says; apply: Applied; diff: computed, or no read
+ * mapping; audit verify: intact); 1 negative (refused, failed, denied,
+ * invalid, aborted, chain broken, a diff whose read failed); 2 usage; 3 catalog unusable; 4 the
  * state cannot be used or memory ran out.
  */
 #include <errno.h>
@@ -748,6 +749,17 @@ static void print_record(const cJSON *r)
 		snprintf(what, sizeof what, "%s:%s (%s) %s", or_(s_of(p, "service"), "?"),
 		         or_(s_of(p, "operation"), "?"), or_(s_of(p, "purpose"), "?"),
 		         or_(s_of(p, "outcome"), "?"));
+	else if (strcmp(kind, "diff") == 0) { /* rt_diff.h */
+		const cJSON *sm = cJSON_GetObjectItemCaseSensitive(p, "summary");
+		const cJSON *ch = cJSON_GetObjectItemCaseSensitive(sm, "changed");
+		const cJSON *ad = cJSON_GetObjectItemCaseSensitive(sm, "added");
+		const cJSON *rm = cJSON_GetObjectItemCaseSensitive(sm, "removed");
+		snprintf(what, sizeof what, "%s: %d changed, %d added, %d removed",
+		         or_(s_of(p, "status"), "?"), cJSON_IsNumber(ch) ? ch->valueint : 0,
+		         cJSON_IsNumber(ad) ? ad->valueint : 0, cJSON_IsNumber(rm) ? rm->valueint : 0);
+	} else if (strcmp(kind, "dry_run") == 0)
+		snprintf(what, sizeof what, "%s (%s)", or_(s_of(p, "result"), "?"),
+		         or_(s_of(p, "code"), "?"));
 	printf("%6.0f  %s  %-16s %s  %s\n", cJSON_IsNumber(seq) ? seq->valuedouble : 0,
 	       or_(s_of(r, "time"), "?"), kind, or_(s_of(r, "planId"), "-"), what);
 }
