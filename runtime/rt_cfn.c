@@ -1371,14 +1371,20 @@ int rt_cfn_apply(rt_plans *p, const rt_id *plan, const rt_id *tx, const rt_plan_
 	}
 	const cJSON *in = rq->input;
 	const char *stack = jstr(in, "StackName");
-	int direct = 0;
-	cJSON *nc = not_carried(c.cat, in);
-	if (!nc) {
-		rt_plan_free(&pl);
-		return AL_ENOMEM;
+	const char *opn = op_name(c.cat, rq->op);
+	int del = strcmp(opn, "DeleteStack") == 0, update = strcmp(opn, "UpdateStack") == 0;
+	/* DeleteStack, and plans a change set cannot carry, send the planned
+	 * operation itself */
+	int direct = del;
+	if (!del) {
+		cJSON *nc = not_carried(c.cat, in);
+		if (!nc) {
+			rt_plan_free(&pl);
+			return AL_ENOMEM;
+		}
+		direct = cJSON_GetArraySize(nc) > 0;
+		cJSON_Delete(nc);
 	}
-	direct = cJSON_GetArraySize(nc) > 0;
-	cJSON_Delete(nc);
 
 	follow f;
 	memset(&f, 0, sizeof f);
@@ -1390,19 +1396,33 @@ int rt_cfn_apply(rt_plans *p, const rt_id *plan, const rt_id *tx, const rt_plan_
 		rc = AL_ENOMEM;
 		goto done;
 	}
+	int gone = 0;   /* DeleteStack of a stack that is not there */
 	if (direct) {
 		/* the planned operation itself, exactly as planned */
-		int update = strcmp(op_name(c.cat, rq->op), "UpdateStack") == 0;
-		if (update) {
+		if (update || del) {
 			cJSON *s = NULL;
-			if ((rc = stack_now(&c, stack, &s, &err)) != 0 || err)
+			if ((rc = stack_now(&c, stack, &s, &err)) != 0)
 				goto done;
-			snprintf(f.stack_id, sizeof f.stack_id, "%s", jstr(s, "StackId") ? jstr(s, "StackId") : stack);
+			if (err && del && jstr(err, "message") && strstr(jstr(err, "message"),
+			                                                 "does not exist")) {
+				/* AWS answers DeleteStack of a missing stack with success:
+				 * send it, there is nothing to follow */
+				cJSON_Delete(err);
+				err = NULL;
+				gone = 1;
+			}
+			if (err)
+				goto done;
+			snprintf(f.stack_id, sizeof f.stack_id, "%s",
+			         jstr(s, "StackId") ? jstr(s, "StackId") : stack ? stack : "");
 			cJSON_Delete(s);
-			if ((rc = mark_events(&c, &f, &err)) != 0 || err)
+			if (!gone && (rc = mark_events(&c, &f, &err)) != 0)
+				goto done;
+			if (err)
 				goto done;
 		}
-		note(&c, update ? "updating the stack" : "creating the stack");
+		note(&c, del ? "deleting the stack" : update ? "updating the stack"
+		                                             : "creating the stack");
 		rt_plan_exec_res r;
 		memset(&r, 0, sizeof r);
 		r.attempts = 1;
@@ -1415,7 +1435,11 @@ int rt_cfn_apply(rt_plans *p, const rt_id *plan, const rt_id *tx, const rt_plan_
 			rc = err ? 0 : AL_ENOMEM;
 			goto done;
 		}
-		if (!update)
+		if (gone) {
+			out = r.output;
+			goto done;
+		}
+		if (!update && !del)
 			snprintf(f.stack_id, sizeof f.stack_id, "%s",
 			         jstr(r.output, "StackId") ? jstr(r.output, "StackId") : stack);
 		cJSON_Delete(r.output);
@@ -1506,7 +1530,7 @@ int rt_cfn_apply(rt_plans *p, const rt_id *plan, const rt_id *tx, const rt_plan_
 		st = f.final;
 	if (!st)
 		st = "?";
-	if (!is_good_status(st)) {
+	if (del ? strcmp(st, "DELETE_COMPLETE") != 0 : !is_good_status(st)) {
 		err = stack_failure(&f, st);
 		cJSON_Delete(s);
 		rc = err ? 0 : AL_ENOMEM;
@@ -1515,7 +1539,7 @@ int rt_cfn_apply(rt_plans *p, const rt_id *plan, const rt_id *tx, const rt_plan_
 	out = cJSON_CreateObject();
 	int ok = out && jput(out, "StackId", jcopy(s, "StackId")) == 0 &&
 	         jput(out, "StackName", jcopy(s, "StackName")) == 0 &&
-	         jput(out, "StackStatus", jcopy(s, "StackStatus")) == 0 &&
+	         jput(out, "StackStatus", cJSON_CreateString(st)) == 0 &&
 	         jput(out, "Outputs", cJSON_GetObjectItemCaseSensitive(s, "Outputs")
 	                              ? jcopy(s, "Outputs") : cJSON_CreateArray()) == 0;
 	cJSON_Delete(s);

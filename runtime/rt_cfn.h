@@ -69,8 +69,12 @@
  *     absent member is null), plus "notCarried" (above).  A change set
  *     that FAILED because nothing changes is a computed, empty diff. */
 
-/* Apply of a CreateStack / UpdateStack plan (rt_plan.c hands it here
- * instead of sending the operation): executes the plan's change set
+/* Apply of a CloudFormation stack plan (rt_plan.c hands it here instead
+ * of sending the operation).  DeleteStack (and a plan whose members a
+ * change set cannot carry) is sent as planned and then followed like a
+ * change set, to DELETE_COMPLETE (a stack that is not there: DeleteStack
+ * is sent and nothing is followed).  CreateStack / UpdateStack execute the
+ * plan's change set
  * (created now when the plan was never diffed, or when the stored one is
  * gone or no longer AVAILABLE), then follows DescribeStackEvents (only
  * events after the execution started, oldest first) until the stack

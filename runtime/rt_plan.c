@@ -2161,8 +2161,9 @@ static int apply_id(rt_plans *p, const rt_id *id, const rt_id *tx,
 	                        a.profile[0] ? a.profile : NULL, a.max_pages,
 	                        a.progress, a.progress_ud };
 	a.res.attempts = 1;
-	/* CloudFormation stacks go through their change set (rt_cfn.h) */
-	if (rt_cfn_handles(p->cat, a.op) && strcmp(alc_str(p->cat, a.op->name), "DeleteStack") != 0)
+	/* CloudFormation stacks go through their change set and are followed
+	 * to the end (rt_cfn.h) */
+	if (rt_cfn_handles(p->cat, a.op))
 		a.exec_rc = rt_cfn_apply(p, id, tx, &rq, a.ao, &a.res);
 	else
 		a.exec_rc = run_executor(&rq, &a.res);

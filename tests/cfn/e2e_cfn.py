@@ -27,7 +27,8 @@ the same moto to check what airlock says.  Checks, in order:
   6. a plan the policy denies (forbidden-*) gets no change set: diff_plan is
      refused with policy_denies and ListChangeSets shows none.
   7. DeleteStack: the diff lists exactly the resources ListStackResources
-     shows (boto3), each "removed"; applied, the stack is gone.
+     shows (boto3), each "removed"; the apply follows the stack to
+     DELETE_COMPLETE (progress per event) and the stack is gone.
   8. the audit log: every call made for the update plan is a "call" record
      naming the plan (CreateChangeSet, DescribeChangeSet, ExecuteChangeSet,
      DescribeStackEvents, DescribeStacks), and `airlock audit verify` passes.
@@ -368,8 +369,12 @@ def run(srv, cf, airlock, env):
     got = sorted(c.get("logicalId") for c in diff.get("changes", []) if c.get("op") == "removed")
     check(diff.get("kind") == "delete" and diff.get("status") == "computed" and got == want and want,
           "delete: diff %s, ListStackResources %s" % (json.dumps(diff)[:400], want))
-    res, _ = apply(srv, pdel)
-    check(sc(res).get("state") == "Applied", "delete: apply %s" % text(res)[:300])
+    res, notes = apply(srv, pdel)
+    check(sc(res).get("state") == "Applied" and
+          sc(res).get("output", {}).get("StackStatus") == "DELETE_COMPLETE",
+          "delete: apply %s" % text(res)[:300])
+    check("cfn-s1 AWS::CloudFormation::Stack DELETE_COMPLETE" in
+          [n.get("message") for n in notes], "delete: progress %s" % notes)
     try:
         st = cf.describe_stacks(StackName="cfn-s1")["Stacks"][0]["StackStatus"]
     except Exception as e:  # gone
