@@ -1317,7 +1317,8 @@ static int same(const char *x, const char *y)
 static void summary_line(FILE *f, const cc_diff *d)
 {
 	fprintf(f, "%zu change%s: services +%" PRIu32 " -%" PRIu32 " ~%" PRIu32
-	        ", operations +%" PRIu32 " -%" PRIu32 " ~%" PRIu32 "\n",
+	        ", operations +%" PRIu32 " -%" PRIu32 " ~%" PRIu32
+	        " (shapes compared: input, output)\n",
 	        d->n, d->n == 1 ? "" : "s", d->svc_added, d->svc_removed,
 	        d->svc_changed, d->op_added, d->op_removed, d->op_changed);
 }
@@ -1459,6 +1460,8 @@ void cc_diff_print_json(FILE *f, const cc_diff *d, const alc_catalog *a,
 	fputs("{\n  \"schema\": \"airlock-catalog-diff/1\",\n", f);
 	json_side(f, "old", a, file_a);
 	json_side(f, "new", b, file_b);
+	/* which shapes of an operation are compared (errors are not) */
+	fputs("  \"shapes_compared\": [\"input\", \"output\"],\n", f);
 	fputs("  \"changes\": [", f);
 	for (size_t i = 0; i < d->n; i++) {
 		const cc_diff_change *c = &d->v[i];
@@ -1514,6 +1517,7 @@ static void diff_usage(FILE *f)
 	      "\n"
 	      "  --json    the changes as JSON, schema \"airlock-catalog-diff/1\":\n"
 	      "            {\"schema\", \"old\": {\"file\", \"checksum\"}, \"new\": {...},\n"
+	      "             \"shapes_compared\": [\"input\", \"output\"],\n"
 	      "             \"changes\": [{\"kind\", \"service\", \"operation\", \"path\",\n"
 	      "                          \"old\", \"new\"}],\n"
 	      "             \"summary\": {\"changes\", \"services\": {\"added\", \"removed\",\n"

@@ -43,6 +43,7 @@
  * added, none removed or changed in meaning.
  *   { "schema": "airlock-catalog-diff/1",
  *     "old": {"file": F, "checksum": HEX32}, "new": {...},
+ *     "shapes_compared": ["input", "output"],
  *     "changes": [ {"kind": K, "service": S|null, "operation": O|null,
  *                   "path": P|null, "old": V|null, "new": V|null}, ... ],
  *     "summary": {"changes": N,

@@ -284,6 +284,8 @@ def diff_json(a, x, y):
 def check_schema(doc, x, y):
     if doc.get("schema") != "airlock-catalog-diff/1":
         fail(f"schema: {doc.get('schema')!r}")
+    if doc.get("shapes_compared") != ["input", "output"]:
+        fail(f"shapes_compared: {doc.get('shapes_compared')!r}")
     for side, f in (("old", x), ("new", y)):
         s = doc.get(side, {})
         if s.get("file") != f or len(s.get("checksum", "")) != 32:
@@ -358,7 +360,8 @@ def case_known(a):
         val = e[5] if e[5] not in (None, "*", "@POLICY") else e[4]
         if val not in (None, "*") and not any(val in l for l in lines):
             fail(f"text: value {val!r} of {e[:4]} not shown")
-    want_line = "26 changes: services +1 -1 ~3, operations +1 -1 ~11"
+    want_line = ("26 changes: services +1 -1 ~3, operations +1 -1 ~11"
+                 " (shapes compared: input, output)")
     if lines[-1] != want_line:
         fail(f"text summary {lines[-1]!r}, want {want_line!r}")
     for mark, l in (("+", "+ service sts"), ("-", "- service sns"),
@@ -402,7 +405,8 @@ def case_identical(a):
             if r.returncode != 0:
                 fail(f"{opt}: exit {r.returncode}")
         r = diff(a, x, y)
-        if r.stdout != "0 changes: services +0 -0 ~0, operations +0 -0 ~0\n":
+        if r.stdout != ("0 changes: services +0 -0 ~0, operations +0 -0 ~0"
+                        " (shapes compared: input, output)\n"):
             fail(f"text for identical catalogs: {r.stdout!r}")
     print("ok: identical catalogs: exit 0, no change")
 
