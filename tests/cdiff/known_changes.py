@@ -21,7 +21,9 @@ that differ in known ways.
                     documented walk reaches first (the set is computed here
                     from the model JSON) -- the cache of equal shape pairs
                     must never hide a change from a later operation
-  --case errors     exit 2 with a precise message: corrupt (checksum),
+  --case errors     exit 2 with a precise message: corrupt (checksum; an
+                    operation record pointing outside SHAPES under a valid
+                    checksum),
                     truncated, missing, not a catalog, usage, shapes nested
                     deeper than the walk goes
   --case self       CATALOG against itself (the full corpus): exit 0, no
@@ -36,6 +38,7 @@ import copy
 import json
 import os
 import shutil
+import struct
 import subprocess
 import sys
 
@@ -472,6 +475,38 @@ def case_shared(a):
           f"across {len(ops)} operations, each at its first path")
 
 
+def xxh3_128(data):
+    """XXH3-128 through libxxhash (the catalog checksum), as (lo, hi)."""
+    import ctypes
+    import ctypes.util
+
+    class H(ctypes.Structure):
+        _fields_ = [("lo", ctypes.c_uint64), ("hi", ctypes.c_uint64)]
+    name = ctypes.util.find_library("xxhash") or "libxxhash.so.0"
+    lib = ctypes.CDLL(name)
+    lib.XXH3_128bits.restype = H
+    lib.XXH3_128bits.argtypes = [ctypes.c_char_p, ctypes.c_size_t]
+    h = lib.XXH3_128bits(bytes(data), len(data))
+    return h.lo, h.hi
+
+
+def bad_op_input(data):
+    """The catalog with OPS[0].input out of range and a valid checksum: only
+    the structural checks can find it."""
+    b = bytearray(data)
+    dir_off, nsec = struct.unpack_from("<II", b, 48)
+    for i in range(nsec):
+        sid, _, _, _, off, _ = struct.unpack_from("<IIIIQQ", b, dir_off + 32 * i)
+        if sid == 3:  # ALC_SEC_OPS
+            struct.pack_into("<I", b, off + 16, 0x7ffffff0)
+            break
+    else:
+        fail("no OPS section")
+    lo, hi = xxh3_128(b[48:])
+    struct.pack_into("<QQ", b, 32, lo, hi)
+    return b
+
+
 def case_errors(a):
     x = os.path.join(a.work, "old.alc")
     bad = os.path.join(a.work, "bad")
@@ -486,11 +521,14 @@ def case_errors(a):
     text = os.path.join(bad, "text.alc")
     open(text, "w").write("not a catalog\n" * 20)
     missing = os.path.join(bad, "missing.alc")
+    badref = os.path.join(bad, "badref.alc")
+    open(badref, "wb").write(bad_op_input(data))
     deep = os.path.join(a.work, "deep.alc")
     for args, needles in (
         ([x, corrupt], [corrupt, "checksum mismatch"]),
         ([corrupt, x], [corrupt, "checksum mismatch"]),
         ([x, trunc], [trunc, "truncated"]),
+        ([x, badref], [badref, "catalog corrupt: OPS[0].input"]),
         ([text, x], [text, "bad magic"]),
         ([x, missing], [missing, "no such file"]),
         ([x], ["needs OLD.alc and NEW.alc", "usage"]),
