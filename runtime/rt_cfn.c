@@ -228,9 +228,9 @@ static int audit_call(cfn *c, const alc_operation *op, const cJSON *input,
 }
 
 /* Runs cloudformation OPNAME with INPUT.  Returns 0 with exactly one of
- * *OUT (the output) and *ERR ({code, message, ...}) set, or AL_ENOMEM, or
- * the store's error when the call could not be audited (its outcome is
- * then in *OUT / *ERR all the same: the caller stops). */
+ * *OUT (the output) and *ERR ({code, message, ...}) set; or AL_ENOMEM, or
+ * the store's error when the call could not be audited, with neither set
+ * (the caller stops). */
 static int cfn_call(cfn *c, const char *opname, const cJSON *input, cJSON **out, cJSON **err)
 {
 	*out = *err = NULL;
@@ -257,9 +257,15 @@ static int cfn_call(cfn *c, const char *opname, const cJSON *input, cJSON **out,
 	c->attempts = rs.attempts;
 	snprintf(c->request_id, sizeof c->request_id, "%s", rs.request_id);
 	rc = audit_call(c, op, input, &rs);
+	if (rc) {
+		/* a call that cannot be audited stops everything (fail closed) */
+		cJSON_Delete(rs.output);
+		cJSON_Delete(rs.error);
+		return rc;
+	}
 	*out = rs.output;
 	*err = rs.error;
-	return rc;
+	return 0;
 }
 
 /* "code: message" of an error object, into BUF. */
@@ -1256,7 +1262,8 @@ static int follow_stack(cfn *c, follow *f, cJSON **err)
 			return rc;
 		/* a stack that reached its end without an event of its own (or
 		 * with events beyond the pages read): DescribeStacks says */
-		snprintf(msg, sizeof msg, "%d events so far", cJSON_GetArraySize(f->events));
+		snprintf(msg, sizeof msg, "waiting for the stack: %d events so far",
+		         cJSON_GetArraySize(f->events));
 		if (note(c, msg) || nap(c, wait_ms))
 			return 0;
 		if (rt_now_ms() > deadline) {
@@ -1270,10 +1277,9 @@ static int follow_stack(cfn *c, follow *f, cJSON **err)
 }
 
 /* The plan's change set, when it can still be executed: its id into ID. */
-static int usable_changeset(cfn *c, const rt_plan *pl, char *id, size_t cap, int *nochange)
+static int usable_changeset(cfn *c, const rt_plan *pl, char *id, size_t cap)
 {
 	id[0] = '\0';
-	*nochange = 0;
 	const cJSON *cs = jget(pl->status, "changeSet");
 	const char *csid = jstr(cs, "id");
 	if (!csid || jget(cs, "executedAt") || jget(cs, "deletedAt"))
@@ -1391,7 +1397,7 @@ int rt_cfn_apply(rt_plans *p, const rt_id *plan, const rt_id *tx, const rt_plan_
 	f.events = cJSON_CreateArray();
 	cJSON *err = NULL, *out = NULL, *desc = NULL;
 	char csid[2048] = "", csname[128] = "";
-	int nochange = 0;
+	int recreated = 0;   /* the diffed change set was gone or stale */
 	if (!f.events) {
 		rc = AL_ENOMEM;
 		goto done;
@@ -1445,8 +1451,9 @@ int rt_cfn_apply(rt_plans *p, const rt_id *plan, const rt_id *tx, const rt_plan_
 		cJSON_Delete(r.output);
 	} else {
 		/* the plan's change set, or a new one */
-		if ((rc = usable_changeset(&c, &pl, csid, sizeof csid, &nochange)) != 0)
+		if ((rc = usable_changeset(&c, &pl, csid, sizeof csid)) != 0)
 			goto done;
+		recreated = !csid[0] && jget(jget(pl.status, "changeSet"), "id") != NULL;
 		if (!csid[0]) {
 			if ((rc = make_changeset(&c, &pl, &desc, &err)) != 0 || err || c.stopped)
 				goto done;
@@ -1454,7 +1461,6 @@ int rt_cfn_apply(rt_plans *p, const rt_id *plan, const rt_id *tx, const rt_plan_
 			if (st && strcmp(st, "FAILED") == 0) {
 				const char *why = jstr(desc, "StatusReason");
 				if (no_changes_reason(why)) {
-					nochange = 1;
 					out = cJSON_CreateObject();
 					if (!out || jput(out, "StackId", jcopy(desc, "StackId")) != 0 ||
 					    !cJSON_AddStringToObject(out, "StackName", stack ? stack : "") ||
@@ -1546,7 +1552,9 @@ int rt_cfn_apply(rt_plans *p, const rt_id *plan, const rt_id *tx, const rt_plan_
 	if (ok && !direct) {
 		cJSON *cso = cJSON_CreateObject();
 		ok = cso && cJSON_AddStringToObject(cso, "id", csid) &&
-		     cJSON_AddStringToObject(cso, "name", csname) && jput(out, "changeSet", cso) == 0;
+		     cJSON_AddStringToObject(cso, "name", csname) &&
+		     cJSON_AddBoolToObject(cso, "recreated", recreated) &&
+		     jput(out, "changeSet", cso) == 0;
 		if (!ok && cso && !cJSON_GetObjectItemCaseSensitive(out, "changeSet"))
 			cJSON_Delete(cso);
 	}
@@ -1558,7 +1566,6 @@ int rt_cfn_apply(rt_plans *p, const rt_id *plan, const rt_id *tx, const rt_plan_
 	if (!ok)
 		rc = AL_ENOMEM;
 done:
-	(void)nochange;
 	cJSON_Delete(desc);
 	cJSON_Delete(f.events);
 	rt_plan_free(&pl);
