@@ -48,6 +48,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <pthread.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -696,7 +698,10 @@ static void part_read_model(pr *r, cc_model *m)
 /* The size of the smallest encoding of each record kind (no members, no
  * errors, no parameters), measured with the writer itself so the bounds
  * in r_count never drift from what part_write_model writes. */
-static void min_sizes(pr *r)
+static size_t min_shape, min_member, min_op;
+static pthread_once_t min_once = PTHREAD_ONCE_INIT;
+
+static void min_sizes_once(void)
 {
 	cc_member mb;
 	cc_shape sh;
@@ -708,20 +713,31 @@ static void min_sizes(pr *r)
 	memset(&w, 0, sizeof w);
 	cc_pool_init(&w.pool);
 	w_member(&w, &mb);
-	r->member_min = w.body.len;
+	min_member = w.body.len;
 	w.body.len = 0;
 	w_shape(&w, &sh);
-	r->shape_min = w.body.len;
+	min_shape = w.body.len;
 	w.body.len = 0;
 	w_op(&w, &op);
-	r->op_min = w.body.len;
+	min_op = w.body.len;
 	cc_buf_free(&w.body);
 	cc_pool_free(&w.pool);
 }
 
-/* Decode the part at P[0..N), which lives in m->arena already. */
+static void min_sizes(pr *r)
+{
+	pthread_once(&min_once, min_sizes_once);
+	r->shape_min = min_shape;
+	r->member_min = min_member;
+	r->op_min = min_op;
+}
+
+/* Decode the part at P[0..N).  COPY_STRS: P is a mapping of the file that
+ * goes away after the decode, so the string blob (which the model's
+ * strings point into) is copied into m->arena first; else P lives in
+ * m->arena already. */
 static int decode_owned(cc_model *m, const uint8_t *p, size_t n, unsigned flags,
-                        uint64_t key_lo, uint64_t key_hi)
+                        uint64_t key_lo, uint64_t key_hi, int copy_strs)
 {
 	part_hdr h;
 	if (n < sizeof h)
@@ -742,8 +758,14 @@ static int decode_owned(cc_model *m, const uint8_t *p, size_t n, unsigned flags,
 	}
 	if (!h.strs_size || p[sizeof h + h.strs_size - 1] != '\0')
 		return AL_ECORRUPT;
-	pr r = { p + sizeof h + h.strs_size, p + n, (const char *)p + sizeof h,
-	         h.strs_size, &m->arena, 0, 0, 0, 0, 0 };
+	const char *strs = (const char *)p + sizeof h;
+	if (copy_strs) {
+		char *own = cc_arena_alloc(&m->arena, h.strs_size);
+		memcpy(own, strs, h.strs_size);
+		strs = own;
+	}
+	pr r = { p + sizeof h + h.strs_size, p + n, strs, h.strs_size, &m->arena,
+	         0, 0, 0, 0, 0 };
 	min_sizes(&r);
 	part_read_model(&r, m);
 	if (r.bad)
@@ -782,7 +804,7 @@ int cc_part_decode(cc_model *m, const uint8_t *p, size_t n, unsigned flags,
 	uint8_t *own = cc_arena_alloc(&m->arena, n ? n : 1);
 	if (n)
 		memcpy(own, p, n);
-	int rc = decode_owned(m, own, n, flags, key_lo, key_hi);
+	int rc = decode_owned(m, own, n, flags, key_lo, key_hi, 0);
 	if (rc)
 		unload(m);
 	return rc;
@@ -908,7 +930,6 @@ void cc_part_close(cc_part_cache *c)
 
 void cc_part_scratch_free(cc_part_scratch *s)
 {
-	cc_buf_free(&s->file);
 	cc_buf_free(&s->enc);
 }
 
@@ -926,20 +947,6 @@ static XXH128_hash_t part_key(const cc_part_cache *c, uint64_t size, uint64_t dl
 	return XXH3_128bits(k, sizeof k);
 }
 
-static int read_fd(int fd, uint8_t *p, size_t n)
-{
-	while (n) {
-		ssize_t got = read(fd, p, n);
-		if (got < 0 && errno == EINTR)
-			continue;
-		if (got <= 0)
-			return -1;
-		p += got;
-		n -= (size_t)got;
-	}
-	return 0;
-}
-
 static int write_fd(int fd, const uint8_t *p, size_t n)
 {
 	while (n) {
@@ -954,24 +961,18 @@ static int write_fd(int fd, const uint8_t *p, size_t n)
 	return 0;
 }
 
-static int read_file(const char *path, cc_buf *b)
+/* Map a whole regular file read-only (MAP_POPULATE: the pages are in the
+ * page cache already on a rebuild, so this is cheaper than faulting them
+ * one by one, and than read()'s copy).  An empty file or one that cannot
+ * be mapped gives NULL. */
+static const uint8_t *map_file(int fd, size_t *n)
 {
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return -1;
 	struct stat st;
-	int rc = -1;
-	if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode)) {
-		size_t n = (size_t)st.st_size;
-		b->len = 0;
-		cc_buf_reserve(b, n + 1);
-		if (read_fd(fd, b->p, n) == 0) {
-			b->len = n;
-			rc = 0;
-		}
-	}
-	close(fd);
-	return rc;
+	if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode) || st.st_size <= 0)
+		return NULL;
+	*n = (size_t)st.st_size;
+	void *p = mmap(NULL, *n, PROT_READ, MAP_PRIVATE | MAP_POPULATE, fd, 0);
+	return p == MAP_FAILED ? NULL : p;
 }
 
 /* 1: M loaded from NAME; 0: no part; -1: a part that is not usable. */
@@ -980,20 +981,18 @@ static int try_part(cc_part_cache *c, cc_model *m, const char *name, XXH128_hash
 	int fd = open(name, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
 		return errno == ENOENT ? 0 : -1;
-	struct stat st;
 	int rc = -1;
-	if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && st.st_size >= PART_HDR &&
-	    (uint64_t)st.st_size < (1ull << 32)) {
-		size_t n = (size_t)st.st_size;
-		uint8_t *p = cc_arena_alloc(&m->arena, n);
-		if (read_fd(fd, p, n) == 0 &&
-		    decode_owned(m, p, n, CC_PART_KEY, key.low64, key.high64) == 0) {
-			rc = 1;
-			/* its mtime is its last use, for cc_part_prune */
-			if (c->writable)
-				(void)futimens(fd, NULL);
-		}
+	size_t n = 0;
+	const uint8_t *p = map_file(fd, &n);
+	if (p && n >= PART_HDR && (uint64_t)n < (1ull << 32) &&
+	    decode_owned(m, p, n, CC_PART_KEY, key.low64, key.high64, 1) == 0) {
+		rc = 1;
+		/* its mtime is its last use, for cc_part_prune */
+		if (c->writable)
+			(void)futimens(fd, NULL);
 	}
+	if (p)
+		munmap((void *)(uintptr_t)p, n);
 	close(fd);
 	if (rc != 1)
 		unload(m);
@@ -1042,23 +1041,29 @@ int cc_part_load(cc_part_cache *c, cc_model *m, const char *path,
 {
 	if (!c->dir)
 		return cc_model_load(m, path, relpath, &c->lo);
-	if (read_file(path, &s->file) != 0) {
-		/* the parse names the problem */
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	size_t flen = 0;
+	const uint8_t *file = fd >= 0 ? map_file(fd, &flen) : NULL;
+	if (fd >= 0)
+		close(fd);
+	if (!file) {
+		/* empty, unreadable, not a file: the parse names the problem */
 		atomic_fetch_add(&c->built, 1);
 		return cc_model_load(m, path, relpath, &c->lo);
 	}
-	XXH128_hash_t dg = XXH3_128bits(s->file.p, s->file.len);
-	XXH128_hash_t key = part_key(c, s->file.len, dg.low64, dg.high64);
+	XXH128_hash_t dg = XXH3_128bits(file, flen);
+	XXH128_hash_t key = part_key(c, flen, dg.low64, dg.high64);
 	size_t dl = strlen(c->dir);
 	char *name = cc_xmalloc(dl + 48);
 	snprintf(name, dl + 48, "%s/%016llx%016llx.part", c->dir,
 	         (unsigned long long)key.high64, (unsigned long long)key.low64);
 	int got = try_part(c, m, name, key);
 	if (got == 1 && m->digest_lo == dg.low64 && m->digest_hi == dg.high64 &&
-	    m->size == s->file.len) {
+	    m->size == flen) {
 		m->path = cc_xstrndup(path, strlen(path));
 		m->relpath = cc_xstrndup(relpath, strlen(relpath));
 		atomic_fetch_add(&c->reused, 1);
+		munmap((void *)(uintptr_t)file, flen);
 		free(name);
 		return 0;
 	}
@@ -1067,8 +1072,8 @@ int cc_part_load(cc_part_cache *c, cc_model *m, const char *path,
 		unload(m);
 	}
 	atomic_fetch_add(&c->built, 1);
-	int rc = cc_model_load_buf(m, path, relpath, (const char *)s->file.p, s->file.len,
-	                           &c->lo);
+	int rc = cc_model_load_buf(m, path, relpath, (const char *)file, flen, &c->lo);
+	munmap((void *)(uintptr_t)file, flen);
 	if (rc == 0 && !m->failed && c->writable) {
 		s->enc.len = 0;
 		cc_part_encode(m, key.low64, key.high64, &s->enc);

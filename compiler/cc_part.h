@@ -63,10 +63,10 @@ typedef struct cc_part_cache {
 	atomic_int write_errno;  /* the first write failure's errno */
 } cc_part_cache;
 
-/* Per-thread scratch memory of cc_part_load (file bytes, encoded part),
+/* Per-thread scratch memory of cc_part_load (the part being written),
  * kept between models; zero-initialise, free with cc_part_scratch_free. */
 typedef struct cc_part_scratch {
-	cc_buf file, enc;
+	cc_buf enc;
 } cc_part_scratch;
 
 /* Set C up for one build.  DIR: --cache (NULL for the default root);
