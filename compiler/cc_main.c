@@ -58,7 +58,9 @@ static void usage(FILE *f)
 	      "cache (AIRLOCK_CACHE).  Without --policy the build compiles\n"
 	      "policy/default.yaml; --no-policy builds a catalog whose runtime refuses\n"
 	      "every call.  Without --partitions the build compiles catalogs/partitions.json\n"
-	      "(the AWS partitions table endpoint resolution needs).\n", f);
+	      "(the AWS partitions table endpoint resolution needs).  Each model's compiled\n"
+	      "part is kept in <cache>/parts (--cache DIR, else AIRLOCK_CACHE) and reused while\n"
+	      "the model and the compiler are unchanged; --no-cache parses every model.\n", f);
 }
 
 /* The CLI-name table: --cli-names, $AIRLOCK_CLI_NAMES, the source tree's
