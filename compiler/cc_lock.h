@@ -63,7 +63,7 @@ typedef struct cc_meta {
 	char etag[256];           /* validators of the response, as sent */
 	char last_modified[64];
 	char sha256[65];          /* of the archive */
-	char tree[128];           /* models/<tree> it was unpacked into */
+	char tree[256];           /* models/<tree> it was unpacked into */
 	char source[1024];        /* what the tree was made from, for people */
 	char commit[41];          /* the pinned commit, when there is one */
 	uint64_t size;            /* archive bytes */

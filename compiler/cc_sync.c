@@ -231,7 +231,7 @@ int cc_sync_current(char *buf, size_t cap, char *err, size_t errcap)
 		snprintf(err, errcap, "no cache directory (set AIRLOCK_CACHE or HOME)");
 		return AL_ENOENT;
 	}
-	char tree[128];
+	char tree[256];
 	current_tree(&c, tree, sizeof tree);
 	cc_meta m;
 	if (!*tree || load_marker(&c, tree, &m) != 0) {
@@ -346,7 +346,7 @@ static void gc(const cache *c, const char *keep1, const char *keep2)
 /* Make TREE current; trees other than it and the previous current go. */
 static int make_current(const cache *c, const char *tree)
 {
-	char prev[128];
+	char prev[256];
 	current_tree(c, prev, sizeof prev);
 	if (strcmp(prev, tree) == 0)
 		return 0;   /* nothing moved: nothing to collect either */
@@ -424,7 +424,7 @@ static int check_local(const char *path, const char *expected, char sha[65], uin
 }
 
 typedef struct dl {
-	char key[128];          /* downloads/<key>.* */
+	char key[256];          /* downloads/<key>.* */
 	const char *url;
 	const char *expected;   /* digest to check, "" for none */
 	int conditional;        /* send the stored validators */
@@ -676,7 +676,7 @@ static void pin_tree(const cc_lock *l, char *out, size_t cap)
 static int sync_pin(const sync_opts *o, const cache *c, const cc_lock *l, const char *lock_path,
                     int record)
 {
-	char tree[128], err[1024];
+	char tree[256], err[1024];
 	pin_tree(l, tree, sizeof tree);
 	if (!l->archive_sha256[0] && !record)
 		return fail(AL_EDIGEST,
@@ -852,7 +852,7 @@ static int sync_update(const sync_opts *o, const cache *c, const cc_lock *l,
 static int sync_url(const sync_opts *o, const cache *c)
 {
 	const char *u = o->url;
-	char shown[1024], tree[128], source[1400];
+	char shown[1024], tree[256], source[1400];
 	cc_meta mark, m;
 	memset(&mark, 0, sizeof mark);
 	if (!is_http(u)) {
@@ -1119,7 +1119,7 @@ static int sync_from(const sync_opts *o, const cache *c)
 		return rc;
 	}
 	unsigned char dg[32];
-	char sha[65], tree[128];
+	char sha[65], tree[256];
 	br_sha256_out(&h, dg);
 	hex(dg, 32, sha);
 	snprintf(tree, sizeof tree, "local-%.16s", sha);
@@ -1157,7 +1157,7 @@ static int sync_status(void)
 	cache c;
 	if (cc_sync_cache_dir(c.dir, sizeof c.dir) != 0)
 		return fail(AL_EINVAL, "no cache directory: set AIRLOCK_CACHE (or HOME)");
-	char tree[128];
+	char tree[256];
 	current_tree(&c, tree, sizeof tree);
 	cc_meta m;
 	printf("cache: %s\n", c.dir);
