@@ -128,6 +128,10 @@ typedef struct rt_cfn_deploy_req {
 int rt_cfn_deploy(rt_plans *p, const rt_cfn_deploy_req *rq, const rt_diff_opts *opts,
                   rt_plan_out *o);
 
+/* `airlock deploy STACK ...` (rt_cfn_cli.c): ARGV[0] is "deploy".
+ * Returns the exit status (rt_cli.h). */
+int rt_cfn_cli_main(int argc, char **argv);
+
 /* The deploy_stack MCP tool (listed by rt_plan_tools.c): arguments
  * stack_name, template_body | template_url, parameters, tags,
  * capabilities, region, profile. */

@@ -18,6 +18,7 @@
 
 #include "alc_err.h"
 #include "alc_reader.h"
+#include "rt_cfn.h"
 #include "rt_exec.h"
 #include "rt_mcp.h"
 #include "rt_stamp.h"
@@ -68,6 +69,10 @@ static const char usage_text[] =
 	"  airlock diff PLAN [--verbose] [--json]\n"
 	"      What the plan would change against the live state (an audited read): ~\n"
 	"      changed, + added, - removed, ? not visible, * sensitive.\n"
+	"  airlock deploy STACK (--template-body TEXT|@FILE | --template-url URL)\n"
+	"                 [--parameters JSON] [--tags JSON] [--capabilities C,C] [--json]\n"
+	"      Plan a CloudFormation CreateStack or UpdateStack and show its change set;\n"
+	"      airlock apply PLAN executes it and follows the stack's events.\n"
 	"  airlock plans [--state S] [--limit N] [--json]    pending first\n"
 	"  airlock show PLAN [--json]\n"
 	"  airlock approve PLAN [--comment TEXT] [--name NAME]\n"
@@ -977,6 +982,9 @@ int rt_cli_main(int argc, char **argv)
 	/* whoami has its own options (rt_sts.c) and needs no catalog. */
 	if (argc > 1 && strcmp(argv[1], "whoami") == 0)
 		return rt_sts_whoami_main(argc - 1, argv + 1);
+	/* deploy (CloudFormation change sets, rt_cfn.h) has its own options */
+	if (argc > 1 && strcmp(argv[1], "deploy") == 0)
+		return rt_cfn_cli_main(argc - 1, argv + 1);
 	/* plans, approvals and the audit log have their own options */
 	static const char *const plan_cmds[] = { "call", "plan", "diff", "apply", "plans", "show",
 	                                         "approve", "reject", "audit" };

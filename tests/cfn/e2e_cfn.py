@@ -32,6 +32,8 @@ the same moto to check what airlock says.  Checks, in order:
   8. the audit log: every call made for the update plan is a "call" record
      naming the plan (CreateChangeSet, DescribeChangeSet, ExecuteChangeSet,
      DescribeStackEvents, DescribeStacks), and `airlock audit verify` passes.
+  9. (before 8) the command line: `airlock deploy` makes the plan and shows
+     its change set, `airlock apply` creates the stack; a usage error.
 
 Fails (never skips) when moto or boto3 is missing.
 """
@@ -380,6 +382,29 @@ def run(srv, cf, airlock, env):
     except Exception as e:  # gone
         st = "gone: %s" % e
     check(st == "DELETE_COMPLETE" or st.startswith("gone"), "delete: stack %s" % st)
+
+    # 9. the command line: airlock deploy, then airlock apply
+    tpath = os.path.join(env["AIRLOCK_HOME"], "..", "cli-template.json")
+    with open(tpath, "w") as f:
+        json.dump({"Resources": {"Q": {"Type": "AWS::SQS::Queue",
+                                       "Properties": {"QueueName": "cfn-cli-q"}}}}, f)
+    r = subprocess.run([airlock, "deploy", "cfn-cli", "--template-body", "@" + tpath,
+                        "--tags", '{"team": "platform"}', "--catalog", srv.catalog],
+                       capture_output=True, text=True, env=env, timeout=120)
+    check(r.returncode == 0 and "+ Add" in r.stdout and "Q AWS::SQS::Queue" in r.stdout and
+          "CreateStack cfn-cli, Planned" in r.stdout and "Sanitizer" not in r.stderr,
+          "cli: deploy exit %d: %s %s" % (r.returncode, r.stdout, r.stderr))
+    pid = r.stdout.split()[1].rstrip(":") if r.stdout.startswith("plan ") else "?"
+    r = subprocess.run([airlock, "apply", pid, "--json", "--catalog", srv.catalog],
+                       capture_output=True, text=True, env=env, timeout=120)
+    check(r.returncode == 0 and "Sanitizer" not in r.stderr,
+          "cli: apply exit %d: %s" % (r.returncode, r.stderr))
+    check(cf.describe_stacks(StackName="cfn-cli")["Stacks"][0]["StackStatus"] == "CREATE_COMPLETE",
+          "cli: boto3 stack status")
+    r = subprocess.run([airlock, "deploy", "cfn-cli", "--catalog", srv.catalog],
+                       capture_output=True, text=True, env=env, timeout=60)
+    check(r.returncode == 2 and "exactly one of --template-body" in r.stderr,
+          "cli: usage exit %d: %s" % (r.returncode, r.stderr))
 
     # 8. the audit log
     res, _ = srv.call("query_audit", {"plan_id": upd_plan, "limit": 500})
