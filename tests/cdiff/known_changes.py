@@ -214,7 +214,7 @@ def run(cmd, **kw):
 
 def build(a, models, out, policy, revision, readmap=None):
     cmd = [a.bin, "build", "--models", models, "--source", "cdiff-test",
-           "--revision", revision, "--threads", "2", "-o", out]
+           "--revision", revision, "--threads", "2", "--no-cache", "-o", out]
     cmd += ["--policy", policy] if policy else []
     # the read-mapping overrides are the test's own, not catalogs/'s
     cmd += ["--readmap-overrides", readmap] if readmap else ["--no-readmap-overrides"]

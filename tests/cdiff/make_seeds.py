@@ -35,7 +35,7 @@ rules:
 def build(b, models, out, *extra):
     r = subprocess.run([b, "build", "--models", models, "--no-partitions",
                         "--no-readmap-overrides", "--source", "seed", "--revision",
-                        "1", "-o", out, *extra],
+                        "1", "--no-cache", "-o", out, *extra],
                        capture_output=True, text=True)
     if r.returncode != 0:
         sys.exit(f"build {models}: {r.stderr}")
