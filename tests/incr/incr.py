@@ -18,6 +18,8 @@ parts (--no-cache), and reads the counts of the "parts:" line that
   nocache  a cache that cannot be created, a read-only one, AIRLOCK_CACHE
            and XDG_CACHE_HOME: the build works (with a note when it cannot
            use parts) and its catalog is unchanged
+  concurrent  three builds writing one empty cache at once: no part
+           rejected, every catalog identical, then all reused
   prune    old parts beyond the size cap and stale temporary files are
            removed; the parts of the last build stay
 
@@ -343,6 +345,43 @@ def t_nocache(args):
     print("nocache: builds without a usable cache work and match")
 
 
+# ---- builds at the same time -------------------------------------------------
+
+def t_concurrent(args):
+    """Three builds into one empty cache at once (all write the same parts),
+    then one from it: every part whole, every catalog the same."""
+    tree = os.path.join(args.work, "concurrent-models")
+    files = small_tree(args, tree)
+    n = len(files)
+    cache = os.path.join(args.work, "concurrent-cache")
+    shutil.rmtree(cache, ignore_errors=True)
+    ref = os.path.join(args.work, "concurrent-ref.alc")
+    build(args, [tree], ref, "--no-cache")
+    e = dict(os.environ)
+    e.pop("AIRLOCK_CACHE", None)
+    procs = []
+    for k in range(3):
+        out = os.path.join(args.work, f"concurrent-{k}.alc")
+        cmd = [args.bin, "build", "--threads", "2", "--timings", "--no-policy",
+               "--cli-names", args.cli_names, "--models", tree, "--cache", cache, "-o", out]
+        procs.append((out, subprocess.Popen(cmd, stdout=subprocess.DEVNULL,
+                                            stderr=subprocess.PIPE, text=True, env=e)))
+    for out, p in procs:
+        err = p.communicate()[1]
+        check(p.returncode == 0, f"concurrent: a build failed: {err}")
+        m = PARTS_RE.search(err)
+        check(m is not None and int(m.group(3)) == 0,
+              f"concurrent: a build rejected a part another was writing: {err}")
+        check(same(out, ref), "concurrent: a concurrent build's catalog differs")
+    leftovers = [f for f in os.listdir(os.path.join(cache, "parts")) if ".tmp." in f]
+    check(not leftovers, f"concurrent: temporary files left: {leftovers}")
+    out = os.path.join(args.work, "concurrent-after.alc")
+    c, _ = build(args, [tree], out, "--cache", cache)
+    expect(c, "concurrent: afterwards", reused=n, built=0, rejected=0, written=0)
+    check(same(out, ref), "concurrent: the catalog from the shared parts differs")
+    print(f"concurrent: 3 builds into one cache, then {n} parts reused")
+
+
 # ---- pruning -------------------------------------------------------------------
 
 def t_prune(args):
@@ -384,7 +423,8 @@ def t_prune(args):
 
 def main():
     ap = argparse.ArgumentParser()
-    ap.add_argument("what", choices=["full", "change", "corrupt", "nocache", "prune"])
+    ap.add_argument("what", choices=["full", "change", "corrupt", "nocache", "concurrent",
+                                     "prune"])
     ap.add_argument("--bin", required=True)
     ap.add_argument("--shared", required=True)
     ap.add_argument("--cli-names", required=True)

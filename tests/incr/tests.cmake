@@ -12,6 +12,7 @@
 #                  one built, all others reused, == --no-cache build
 #   incr.corrupt   damaged and foreign parts rejected and rebuilt
 #   incr.nocache   unusable caches (note, build works), the default roots
+#   incr.concurrent  three builds writing one cache at once
 #   incr.prune     the size cap and stale temporary files
 #   fuzz.part.replay  (tests/fuzz/corpus/part) the part reader
 #
@@ -35,7 +36,7 @@ if(TARGET cc_core)
 endif()
 
 if(TARGET airlock-compile)
-  foreach(what full change corrupt nocache prune)
+  foreach(what full change corrupt nocache concurrent prune)
     add_test(NAME incr.${what}
              COMMAND ${AIRLOCK_PYTHON3} ${INCR_TEST_DIR}/incr.py ${what}
                      --bin $<TARGET_FILE:airlock-compile>
