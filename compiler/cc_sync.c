@@ -537,8 +537,11 @@ static int download(const sync_opts *o, const cache *c, dl *d)
 		}
 		if (rc != 0) {
 			struct stat ps;
-			if ((res.status == 200 || res.status == 206) && rc != AL_ENOSPC &&
-			    rc != AL_EPROTO && stat(d->part, &ps) == 0 && ps.st_size > 0 &&
+			/* the bytes so far stay when the failure says nothing about
+			 * them: a broken connection, a stall, a server error */
+			int transient = rc == AL_ENET || rc == AL_ETIMEOUT ||
+			                (rc == AL_EHTTP && res.status >= 500);
+			if (transient && stat(d->part, &ps) == 0 && ps.st_size > 0 &&
 			    access(pmpath, F_OK) == 0) {
 				/* on_start kept the validators: the next sync continues */
 				fail(rc, "%s", res.err);
@@ -566,7 +569,7 @@ static int download(const sync_opts *o, const cache *c, dl *d)
 		if (res.appended) {
 			char all[32];
 			cc_fetch_bytes(d->size, all, sizeof all);
-			say("downloaded %s (%s of %s resumed)", got, got, all);
+			say("downloaded the remaining %s (%s in all)", got, all);
 		} else
 			say("downloaded %s", got);
 		if (d->expected[0] && strcmp(d->sha, d->expected) != 0) {

@@ -455,9 +455,19 @@ def case_resume(srv):
           os.path.getsize(os.path.join(c.cache, "downloads", parts[0])) == cut,
           "the partial file holds exactly the %d bytes received" % cut)
     check(not os.path.exists(os.path.join(c.cache, "current")), "nothing is synced yet")
+    # a server error while resuming says nothing about our bytes: kept
+    srv.route(c.pin_path(), arc, etag='"r1"', status=503)
     p = c.sync()
     log = srv.take_log()
-    check(p.returncode == 0, "the next sync completes")
+    check(p.returncode == 1 and "HTTP 503" in p.stderr and "partial download is kept" in p.stderr
+          and len(log) == 1 and log[0]["range"] == "bytes=%d-" % cut and
+          os.path.getsize(os.path.join(c.cache, "downloads", parts[0])) == cut,
+          "a 503 on the resume keeps the %d bytes: %s" % (cut, log))
+    srv.route(c.pin_path(), arc, etag='"r1"')
+    p = c.sync()
+    log = srv.take_log()
+    check(p.returncode == 0 and "downloaded the remaining" in p.stderr,
+          "the next sync completes")
     check(len(log) == 1 and log[0]["range"] == "bytes=%d-" % cut and
           log[0]["if_range"] == '"r1"' and log[0]["status"] == 206 and
           log[0]["sent"] == len(arc) - cut,
