@@ -591,10 +591,11 @@ static int download(const sync_opts *o, const cache *c, dl *d)
 	return fail(AL_EPROTO, "%s: the server refused to resume and then to start over", shown);
 }
 
-/* Unpack ARCHIVE (file) into a fresh tree named TREE with the given SOURCE
- * text and marker, and install it. */
+/* Unpack ARCHIVE (file; WHAT names it in messages: its URL) into a fresh
+ * tree named TREE with the given SOURCE text and marker, and install it. */
 static int unpack_install(const sync_opts *o, const cache *c, const char *archive,
-                          const char *tree, cc_meta *mark, const char *source_text)
+                          const char *what, const char *tree, cc_meta *mark,
+                          const char *source_text)
 {
 	char tmp[P], err[1024];
 	int rc = make_tmp(c, tmp);
@@ -604,7 +605,7 @@ static int unpack_install(const sync_opts *o, const cache *c, const char *archiv
 	rc = cc_unpack_file(archive, tmp, &o->lim, &st, err, sizeof err);
 	if (rc != 0) {
 		rm_tree(tmp);
-		fail(rc, "%s: %s", archive, err);
+		fail(rc, "%s: %s", what, err);
 		return fail(rc, "nothing was installed (what was unpacked is removed); the synced "
 		                "models are unchanged");
 	}
@@ -727,7 +728,8 @@ static int sync_pin(const sync_opts *o, const cache *c, const cc_lock *l, const 
 		         "Source: %s (https://github.com/%s), synced by airlock-compile sync\n"
 		         "commit %s%s%s%s\narchive-sha256 %s\n", l->repository, l->repository,
 		         l->commit, l->date[0] ? " (" : "", l->date, l->date[0] ? ")" : "", d.sha);
-		rc = unpack_install(o, c, local ? local : d.part, tree, &mark, source);
+		rc = unpack_install(o, c, local ? local : d.part, local ? local : shown, tree, &mark,
+		                    source);
 		if (!local)
 			unlink(d.part);
 		if (rc)
@@ -878,7 +880,7 @@ static int sync_url(const sync_opts *o, const cache *c)
 			free(rp);
 			if (!o->sha256)
 				say("archive SHA-256 %s (not checked: no --sha256)", sha);
-			if ((rc = unpack_install(o, c, path, tree, &mark, source)) != 0)
+			if ((rc = unpack_install(o, c, path, path, tree, &mark, source)) != 0)
 				return rc;
 		}
 		return make_current(c, tree);
@@ -927,7 +929,7 @@ static int sync_url(const sync_opts *o, const cache *c)
 		snprintf(source, sizeof source, "Source: %s\narchive-sha256 %s\n", shown, d.sha);
 		if (!o->sha256)
 			say("archive SHA-256 %s (not checked: no --sha256)", d.sha);
-		rc = unpack_install(o, c, d.part, tree, &mark, source);
+		rc = unpack_install(o, c, d.part, shown, tree, &mark, source);
 		unlink(d.part);
 		if (rc)
 			return rc;
