@@ -863,14 +863,72 @@ static const char *readmap_text(const alc_catalog *c, const alc_operation *op,
 	return buf;
 }
 
+static const char *paging_text(const alc_catalog *c, const alc_operation *op,
+                               char *buf, size_t cap)
+{
+	if (!op->pg_input_token && !op->pg_output_token && !op->pg_items &&
+	    !op->pg_page_size)
+		return NULL;
+	snprintf(buf, cap, "input-token=%s output-token=%s items=%s page-size=%s",
+	         alc_str(c, op->pg_input_token), alc_str(c, op->pg_output_token),
+	         alc_str(c, op->pg_items), alc_str(c, op->pg_page_size));
+	return buf;
+}
+
+static const char *idem_text(const alc_catalog *c, const alc_operation *op)
+{
+	return op->idem_member == ALC_NONE ? NULL
+	       : alc_str(c, c->members[op->idem_member].name);
+}
+
+static void op_errors(walk *w, const alc_catalog *c, const alc_operation *op)
+{
+	for (uint32_t i = 0; i < op->error_count; i++)
+		scr_push(w, alc_str(c, c->shapes[c->u32[op->first_error + i]].name), i, 0);
+}
+
+/* Errors by shape name: what a caller must now handle, or no longer gets. */
+static void cmp_errors(walk *w, const alc_operation *oa, const alc_operation *ob)
+{
+	size_t base = w->nscr;
+	op_errors(w, w->a, oa);
+	size_t mid = w->nscr;
+	op_errors(w, w->b, ob);
+	size_t end = w->nscr;
+	qsort(w->scr + base, mid - base, sizeof *w->scr, cmp_named);
+	qsort(w->scr + mid, end - mid, sizeof *w->scr, cmp_named);
+	size_t i = base, j = mid;
+	while (i < mid || j < end) { /* bound: the two error counts */
+		const char *pn = i < mid ? w->scr[i].name : NULL;
+		const char *qn = j < end ? w->scr[j].name : NULL;
+		int c = !pn ? 1 : !qn ? -1 : strcmp(pn, qn);
+		if (c < 0)
+			report(w, CC_DK_ERROR_REMOVED, NULL, pn, NULL);
+		else if (c > 0)
+			report(w, CC_DK_ERROR_ADDED, NULL, NULL, qn);
+		i += c <= 0;
+		j += c >= 0;
+	}
+	w->nscr = base;
+}
+
 static void cmp_operation(walk *w, const alc_operation *oa, const alc_operation *ob)
 {
 	size_t before = w->d->n;
 	char x[1024], y[1024];
 	fact(w, CC_DK_OP_CHANGED, "http", http_text(w->a, oa, x, sizeof x),
 	     http_text(w->b, ob, y, sizeof y));
+	fact(w, CC_DK_OP_CHANGED, "pagination", paging_text(w->a, oa, x, sizeof x),
+	     paging_text(w->b, ob, y, sizeof y));
+	fact(w, CC_DK_OP_CHANGED, "idempotency-token", idem_text(w->a, oa),
+	     idem_text(w->b, ob));
+	int da = (oa->flags & ALC_OP_DEPRECATED) != 0, db = (ob->flags & ALC_OP_DEPRECATED) != 0;
+	if (da != db)
+		report(w, CC_DK_OP_CHANGED, "deprecated", da ? "true" : "false",
+		       db ? "true" : "false");
 	fact(w, CC_DK_OP_CHANGED, "read-mapping", readmap_text(w->a, oa, x, sizeof x),
 	     readmap_text(w->b, ob, y, sizeof y));
+	cmp_errors(w, oa, ob);
 	pfacts_of(w, w->a, &w->pa, w->has_pa, oa, &w->fa);
 	pfacts_of(w, w->b, &w->pb, w->has_pb, ob, &w->fb);
 	cmp_policy(w);
@@ -1284,10 +1342,10 @@ static char marker(unsigned kind)
 {
 	switch (kind) {
 	case CC_DK_SERVICE_ADDED: case CC_DK_OP_ADDED: case CC_DK_MEMBER_ADDED:
-	case CC_DK_ENUM_ADDED:
+	case CC_DK_ENUM_ADDED: case CC_DK_ERROR_ADDED:
 		return '+';
 	case CC_DK_SERVICE_REMOVED: case CC_DK_OP_REMOVED: case CC_DK_MEMBER_REMOVED:
-	case CC_DK_ENUM_REMOVED:
+	case CC_DK_ENUM_REMOVED: case CC_DK_ERROR_REMOVED:
 		return '-';
 	default:
 		return '~';
@@ -1392,6 +1450,11 @@ void cc_diff_print_text(FILE *f, const cc_diff *d, int colour)
 		case CC_DK_ENUM_REMOVED:
 			fprintf(f, "%s  enum value ", c->path);
 			put_val(f, m == '+' ? c->new_value : c->old_value, 1);
+			break;
+		case CC_DK_ERROR_ADDED:
+		case CC_DK_ERROR_REMOVED:
+			fputs("error ", f);
+			put_val(f, m == '+' ? c->new_value : c->old_value, 0);
 			break;
 		default:
 			if (c->path && c->kind != CC_DK_OP_CHANGED)
@@ -1506,7 +1569,8 @@ static void diff_usage(FILE *f)
 	      "What NEW.alc changes against OLD.alc, for reviewers: services and\n"
 	      "operations added or removed; service facts (version, protocol, signing\n"
 	      "name, endpoint prefix, auth, endpoint rules, model file); per operation\n"
-	      "the HTTP binding, the read mapping, the policy's outcome (risk, access,\n"
+	      "the HTTP binding, pagination, idempotency token, deprecation, read\n"
+	      "mapping, errors added or removed, the policy's outcome (risk, access,\n"
 	      "decision, deciding rule, approvals, required tags) and the input and\n"
 	      "output shapes, compared structurally: members added or removed,\n"
 	      "required, default, sensitive, type, length / range / pattern, enum\n"
@@ -1524,7 +1588,8 @@ static void diff_usage(FILE *f)
 	      "                         \"changed\"}, \"operations\": {...}, \"kinds\": {}}}\n"
 	      "            kinds: catalog.changed service.added service.removed\n"
 	      "            service.changed operation.added operation.removed\n"
-	      "            operation.changed member.added member.removed member.required\n"
+	      "            operation.changed error.added error.removed\n"
+	      "            member.added member.removed member.required\n"
 	      "            member.default member.sensitive shape.type constraint.length\n"
 	      "            constraint.range constraint.pattern enum.value-added\n"
 	      "            enum.value-removed policy.risk policy.access policy.decision\n"

@@ -12,10 +12,11 @@
  *   service     added / removed (by canonical key); version, protocol,
  *               signing name, endpoint prefix, auth, endpoint rule set
  *               (digest of its bytes), model file (digest)
- *   operation   added / removed; HTTP binding; read mapping (the read that
- *               shows what it changes, alc_op_readmap); the policy's outcome
- *               (risk, access, decision, deciding rule, approvals, required
- *               tags)
+ *   operation   added / removed; HTTP binding, pagination, idempotency
+ *               token, deprecation; read mapping (the read that shows what
+ *               it changes, alc_op_readmap); errors added / removed (by
+ *               shape name); the policy's outcome (risk, access, decision,
+ *               deciding rule, approvals, required tags)
  *   shapes      the input and the output of every operation present in
  *               both, compared structurally and recursively: members added
  *               or removed, required, default, sensitive, type, length /
@@ -76,6 +77,8 @@
 	X(CC_DK_OP_ADDED,         "operation.added") \
 	X(CC_DK_OP_REMOVED,       "operation.removed") \
 	X(CC_DK_OP_CHANGED,       "operation.changed") \
+	X(CC_DK_ERROR_ADDED,      "error.added") \
+	X(CC_DK_ERROR_REMOVED,    "error.removed") \
 	X(CC_DK_MEMBER_ADDED,     "member.added") \
 	X(CC_DK_MEMBER_REMOVED,   "member.removed") \
 	X(CC_DK_REQUIRED,         "member.required") \

@@ -87,6 +87,14 @@ EXPECTED = [
     ("member.sensitive", "sqs", "SendMessage", "input.MessageBody", "false", "true"),
     ("member.added", "sqs", "SendMessage", "input.TraceId", None, "string"),
     ("operation.removed", "sqs", "TagQueue", None, "medium write, allow", None),
+    ("error.added", "sqs", "DeleteQueue", None, None, "OverLimit"),
+    ("error.removed", "sqs", "PurgeQueue", None, "PurgeQueueInProgress", None),
+    ("operation.changed", "sqs", "PurgeQueue", "deprecated", "false", "true"),
+    ("operation.changed", "sqs", "ListQueues", "pagination",
+     "input-token=NextToken output-token=NextToken items=QueueUrls page-size=MaxResults",
+     "input-token=NextToken output-token=NextToken items=QueueUrls page-size="),
+    ("operation.changed", "sqs", "SendMessage", "idempotency-token", None,
+     "MessageDeduplicationId"),
     # the change inside the recursive AttributeValue clone's own cycle is
     # reported once, at the first path: nothing at input.Item{}.M{}.X
 ]
@@ -188,6 +196,14 @@ def mutate(sqs, ddb, ec2):
     recv["members"]["MaxNumberOfMessages"]["target"] = q + "Long"         # type
     op_input(sqs, q, "CreateQueue")["members"]["Attributes"].setdefault(
         "traits", {})["smithy.api#required"] = {}                         # required
+    sh = sqs["shapes"]
+    sh[q + "DeleteQueue"]["errors"].append({"target": q + "OverLimit"})   # errors
+    sh[q + "PurgeQueue"]["errors"] = [e for e in sh[q + "PurgeQueue"]["errors"]
+                                      if e["target"] != q + "PurgeQueueInProgress"]
+    sh[q + "PurgeQueue"].setdefault("traits", {})["smithy.api#deprecated"] = {}
+    del sh[q + "ListQueues"]["traits"]["smithy.api#paginated"]["pageSize"]
+    send["members"]["MessageDeduplicationId"].setdefault("traits", {})[
+        "smithy.api#idempotencyToken"] = {}
 
     d = "com.amazonaws.dynamodb#"
     op_input(ddb, d, "DescribeTable")["members"]["TableName"]["traits"][
@@ -343,7 +359,7 @@ def case_known(a):
     summ = doc["summary"]
     if summ["services"] != {"added": 1, "removed": 1, "changed": 3}:
         fail(f"summary.services {summ['services']}")
-    if summ["operations"] != {"added": 1, "removed": 1, "changed": 11}:
+    if summ["operations"] != {"added": 1, "removed": 1, "changed": 13}:
         fail(f"summary.operations {summ['operations']}")
     print(f"ok: --json has exactly the {len(EXPECTED)} expected changes")
 
@@ -363,7 +379,7 @@ def case_known(a):
         val = e[5] if e[5] not in (None, "*", "@POLICY") else e[4]
         if val not in (None, "*") and not any(val in l for l in lines):
             fail(f"text: value {val!r} of {e[:4]} not shown")
-    want_line = ("26 changes: services +1 -1 ~3, operations +1 -1 ~11"
+    want_line = ("31 changes: services +1 -1 ~3, operations +1 -1 ~13"
                  " (shapes compared: input, output)")
     if lines[-1] != want_line:
         fail(f"text summary {lines[-1]!r}, want {want_line!r}")
@@ -371,7 +387,10 @@ def case_known(a):
                     ("+", "  + operation PingQueue"), ("-", "  - operation TagQueue"),
                     ("~", "      ~ input.Attributes  required: false -> true"),
                     ("+", "      + input.TraceId  string"),
-                    ("-", "      - input.VisibilityTimeout  integer")):
+                    ("-", "      - input.VisibilityTimeout  integer"),
+                    ("+", "      + error OverLimit"),
+                    ("-", "      - error PurgeQueueInProgress"),
+                    ("~", "      ~ deprecated: false -> true")):
         if not any(ln.startswith(l) for ln in lines):
             fail(f"text: no line starting {l!r}:\n{r.stdout}")
     r = diff(a, "--color", "always", x, y)
