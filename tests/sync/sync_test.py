@@ -842,10 +842,16 @@ def case_killed(srv):
     check(len(parts) == 1 and 0 < have < len(arc_b) and
           os.path.exists(os.path.join(dl, parts[0] + ".meta")),
           "the killed download left %d bytes and their validators (.part.meta)" % have)
+    # what a sync killed while unpacking leaves: its work directory
+    stale = os.path.join(c.cache, "models", ".tmp-killed")
+    os.makedirs(os.path.join(stale, "acm"))
+    open(os.path.join(stale, "acm", "x.json"), "w").write("{")
+    check(c.tree() == a, "a stale work directory does not change the synced models")
     srv.route(c.pin_path(COMMIT_B), arc_b, etag='"b"')
     r = c.sync()
     log = srv.take_log()
     check(r.returncode == 0 and c.tree() == b, "the next sync completes")
+    check(not os.path.exists(stale), "and removes the stale work directory")
     check(len(log) == 1 and log[0]["range"] == "bytes=%d-" % have and log[0]["status"] == 206
           and log[0]["sent"] == len(arc_b) - have,
           "it resumed where the killed one stopped (Range: bytes=%d-, %d bytes): %s"
