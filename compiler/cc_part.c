@@ -58,6 +58,7 @@
 #include <xxhash.h>
 
 #include "alc_err.h"
+#include "alc_xxh.h"
 
 #define PART_MAGIC "ALCPART\n"
 #define PART_HDR 80u
@@ -752,8 +753,9 @@ static int decode_owned(cc_model *m, const uint8_t *p, size_t n, unsigned flags,
 	if ((uint64_t)h.strs_size + h.body_size != n - sizeof h)
 		return n - sizeof h < (uint64_t)h.strs_size + h.body_size ? AL_ETRUNC : AL_ECORRUPT;
 	if (!(flags & CC_PART_NO_SUM)) {
-		XXH128_hash_t s = XXH3_128bits(p + sizeof h, n - sizeof h);
-		if (s.low64 != h.sum_lo || s.high64 != h.sum_hi)
+		uint64_t lo, hi;
+		alc_xxh128(p + sizeof h, n - sizeof h, NULL, NULL, NULL, &lo, &hi);
+		if (lo != h.sum_lo || hi != h.sum_hi)
 			return AL_ECHECKSUM;
 	}
 	if (!h.strs_size || p[sizeof h + h.strs_size - 1] != '\0')
@@ -878,6 +880,10 @@ void cc_part_open(cc_part_cache *c, const char *dir, int no_cache,
 	c->start_s = (int64_t)time(NULL);
 	if (no_cache)
 		return;
+	/* alc_xxh128 picks its code on first use: do it here, before the
+	 * worker threads hash at the same time */
+	uint64_t ignore_lo, ignore_hi;
+	alc_xxh128((const uint8_t *)"", 0, NULL, NULL, NULL, &ignore_lo, &ignore_hi);
 	char root[4096];
 	const char *env;
 	if (dir)
@@ -1051,7 +1057,9 @@ int cc_part_load(cc_part_cache *c, cc_model *m, const char *path,
 		atomic_fetch_add(&c->built, 1);
 		return cc_model_load(m, path, relpath, &c->lo);
 	}
-	XXH128_hash_t dg = XXH3_128bits(file, flen);
+	/* the same XXH3-128 as cc_model.c's, with AVX2 where there is one */
+	XXH128_hash_t dg;
+	alc_xxh128(file, flen, NULL, NULL, NULL, &dg.low64, &dg.high64);
 	XXH128_hash_t key = part_key(c, flen, dg.low64, dg.high64);
 	size_t dl = strlen(c->dir);
 	char *name = cc_xmalloc(dl + 48);
