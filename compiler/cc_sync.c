@@ -1219,8 +1219,10 @@ static void sync_usage(FILE *f)
 	      "sync.  A failed sync leaves the synced models as they were.\n"
 	      "\n"
 	      "Environment: AIRLOCK_CACHE (default ${XDG_CACHE_HOME:-~/.cache}/airlock),\n"
-	      "AIRLOCK_MODELS_URL (a mirror: base URL, or a template with {repository} and\n"
-	      "{commit}), AIRLOCK_GITHUB_API (default https://api.github.com), GITHUB_TOKEN\n"
+	      "AIRLOCK_MODELS_URL (a mirror: a base URL, a template with {repository} and\n"
+	      "{commit}, the pinned archive's URL, or a directory; default\n"
+	      "https://codeload.github.com), AIRLOCK_GITHUB_API (default\n"
+	      "https://api.github.com), GITHUB_TOKEN\n"
 	      "(optional, for the API's rate limit), AIRLOCK_MODELS_LOCK (the lock).\n"
 	      "Exit status: 0 synced, 1 error, 2 usage, 4 network unreachable.\n", f);
 }
