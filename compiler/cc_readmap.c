@@ -53,6 +53,8 @@ typedef struct rm_ctx {
 	/* bound resource per operation: model resource index + 1, 0 none */
 	uint32_t *res_of;
 	uint8_t *role_of;      /* CC_LC_* or ROLE_INSTANCE / ROLE_COLLECTION */
+	uint32_t *optab;       /* (service, name) -> OPS index + 1; 0 empty */
+	size_t opslots;        /* power of two, at least twice nops */
 } rm_ctx;
 
 enum { ROLE_INSTANCE = CC_LC_COUNT, ROLE_COLLECTION };
@@ -72,24 +74,38 @@ static uint8_t type_of(const rm_ctx *c, uint32_t s)
 	return sh ? sh->type : 0;
 }
 
-/* Operation NAME[0..len) of service SVC (operations are sorted by name
- * within a service), or ALC_NONE. */
+/* Operations by (service, name): the rules look up tens of candidate
+ * names per operation, so a probe is one hash and one compare. */
+static uint64_t op_hash(uint32_t svc, const char *name, size_t len)
+{
+	return XXH3_64bits_withSeed(name, len, svc);
+}
+
+static void optab_build(rm_ctx *c)
+{
+	c->opslots = 64;
+	while (c->opslots < (size_t)c->v->nops * 2)
+		c->opslots <<= 1;
+	c->optab = cc_xcalloc(c->opslots, sizeof *c->optab);
+	for (uint32_t i = 0; i < c->v->nops; i++) {        /* bound: nops */
+		const alc_operation *o = &c->v->ops[i];
+		const char *n = N(c, o->name);
+		size_t at = (size_t)op_hash(o->service, n, strlen(n)) & (c->opslots - 1);
+		while (c->optab[at])                   /* load <= 1/2 */
+			at = (at + 1) & (c->opslots - 1);
+		c->optab[at] = i + 1;
+	}
+}
+
+/* Operation NAME[0..len) of service SVC, or ALC_NONE. */
 static uint32_t find_op(const rm_ctx *c, uint32_t svc, const char *name, size_t len)
 {
-	const alc_service *s = &c->v->svcs[svc];
-	uint32_t lo = s->first_op, hi = s->first_op + s->op_count;
-	while (lo < hi) {                      /* bound: log2(op_count) */
-		uint32_t mid = lo + (hi - lo) / 2;
-		const char *k = N(c, c->v->ops[mid].name);
-		int r = strncmp(k, name, len);
-		if (r == 0)
-			r = k[len] ? 1 : 0;
-		if (r == 0)
-			return mid;
-		if (r < 0)
-			lo = mid + 1;
-		else
-			hi = mid;
+	size_t at = (size_t)op_hash(svc, name, len) & (c->opslots - 1);
+	for (uint32_t e; (e = c->optab[at]) != 0; at = (at + 1) & (c->opslots - 1)) {
+		const alc_operation *o = &c->v->ops[e - 1];
+		const char *n = N(c, o->name);
+		if (o->service == svc && strncmp(n, name, len) == 0 && n[len] == '\0')
+			return e - 1;
 	}
 	return ALC_NONE;
 }
@@ -185,6 +201,13 @@ static int map_args(const rm_ctx *c, uint32_t mop, uint32_t rop, int life,
 	if (!rs || rs->member_count == 0)
 		return 0;                      /* a read without input: the account's state */
 	int n = 0;
+	/* the mutating members' control flags, once per call rather than per
+	 * (read member, pass, member) */
+	enum { CTL_CAP = 512 };
+	uint8_t ctl[CTL_CAP];
+	uint32_t nm = ms ? ms->member_count : 0;
+	for (uint32_t j = 0; j < nm && j < CTL_CAP; j++)
+		ctl[j] = (uint8_t)is_control(N(c, v->members[ms->first_member + j].name));
 	for (uint32_t k = 0; k < rs->member_count; k++) {   /* bound: members */
 		const alc_member *r = &v->members[rs->first_member + k];
 		const char *rn = N(c, r->name);
@@ -200,10 +223,10 @@ static int map_args(const rm_ctx *c, uint32_t mop, uint32_t rop, int life,
 			for (uint32_t j = 0; j < ms->member_count && found < 0; j++) {
 				const alc_member *m = &v->members[ms->first_member + j];
 				const char *mn = N(c, m->name);
+				if (j < CTL_CAP ? ctl[j] : is_control(mn))
+					continue;
 				uint8_t mt = type_of(c, m->target);
 				int ok = 0;
-				if (is_control(mn))
-					continue;
 				switch (pass) {
 				case 0:        /* exact, or bound to the same identifier */
 					ok = strcmp(mn, rn) == 0;
@@ -400,6 +423,8 @@ static size_t verb_of(const char *name, uint8_t *kind)
 {
 	size_t best = 0;
 	for (size_t i = 0; i < sizeof verbs / sizeof verbs[0]; i++) {
+		if (verbs[i].verb[0] != name[0])
+			continue;
 		size_t n = strlen(verbs[i].verb);
 		if (n > best && strncmp(name, verbs[i].verb, n) == 0 &&
 		    (name[n] == '\0' || upper(name[n]) || (name[n] >= '0' && name[n] <= '9'))) {
@@ -471,8 +496,26 @@ static int variants(const char *noun, size_t len, variant *out)
 }
 
 /* Read names for verb VERB (NAME[0..vlen)) and noun NV, best first. */
+typedef struct cand { char s[CAND_MAX_]; size_t len; } cand;
+
+/* OUT = P A B[0..BL) C; candidates fit: nouns are < NAME_MAX_ - 40 bytes
+ * and P, A, C are short constants. */
+static void cat4(cand *out, const char *p, const char *a, const char *b, size_t bl,
+                 const char *c)
+{
+	size_t pl = strlen(p), al = strlen(a), cl = strlen(c);
+	memcpy(out->s, p, pl);
+	memcpy(out->s + pl, a, al);
+	memcpy(out->s + pl + al, b, bl);
+	memcpy(out->s + pl + al + bl, c, cl);
+	out->len = pl + al + bl + cl;
+	out->s[out->len] = '\0';
+}
+
+/* Read names for verb NAME[0..vlen) and noun NV, best first; PRE is ""
+ * or "Admin" (AdminUpdateUser -> AdminGetUser). */
 static int candidates(const char *pre, const char *name, size_t vlen, variant nv,
-                      char (*out)[CAND_MAX_])
+                      cand *out)
 {
 	char pl[NAME_MAX_], pl2[NAME_MAX_];
 	int n = 0;
@@ -480,9 +523,13 @@ static int candidates(const char *pre, const char *name, size_t vlen, variant nv
 		return 0;
 	plural(nv.p, nv.len, pl, sizeof pl, 0);
 	plural(nv.p, nv.len, pl2, sizeof pl2, 1);
-	int L = (int)nv.len;
+	size_t pll = strlen(pl), pl2l = strlen(pl2);
+	int two = strcmp(pl, pl2) != 0;
 	const char *p = nv.p;
-#define C(...) do { if (n < MAX_CANDS) snprintf(out[n++], CAND_MAX_, __VA_ARGS__); } while (0)
+	size_t L = nv.len;
+#define C(verb, noun, nl, suf) do { \
+		if (n < MAX_CANDS) cat4(&out[n++], pre, verb, noun, nl, suf); \
+	} while (0)
 	int tag = (vlen == 3 && strncmp(name, "Tag", 3) == 0) ||
 	          (vlen == 5 && strncmp(name, "Untag", 5) == 0) ||
 	          (strncmp(name + vlen, "Tags", 4) == 0 && !lower_or_digit(name[vlen + 4]));
@@ -491,51 +538,50 @@ static int candidates(const char *pre, const char *name, size_t vlen, variant nv
 	int assoc = (vlen == 9 && strncmp(name, "Associate", 9) == 0) ||
 	            (vlen == 12 && strncmp(name, "Disassociate", 12) == 0);
 	if (tag) {
-		C("%sListTagsFor%.*s", pre, L, p);
-		C("%sListTagsOf%.*s", pre, L, p);
-		C("%sList%.*sTags", pre, L, p);
-		C("%sGet%.*sTags", pre, L, p);
-		C("%sListTagsForResource", pre);
-		C("%sListTags", pre);
-		C("%sDescribeTags", pre);
-		C("%sGetTags", pre);
+		C("ListTagsFor", p, L, "");
+		C("ListTagsOf", p, L, "");
+		C("List", p, L, "Tags");
+		C("Get", p, L, "Tags");
+		C("ListTagsForResource", "", 0, "");
+		C("ListTags", "", 0, "");
+		C("DescribeTags", "", 0, "");
+		C("GetTags", "", 0, "");
 	}
 	if (attach)
-		C("%sListAttached%s", pre, pl);
+		C("ListAttached", pl, pll, "");
 	if (assoc) {
-		C("%sListAssociated%s", pre, pl);
-		C("%sDescribe%.*sAssociations", pre, L, p);
-		C("%sList%.*sAssociations", pre, L, p);
+		C("ListAssociated", pl, pll, "");
+		C("Describe", p, L, "Associations");
+		C("List", p, L, "Associations");
 	}
-	C("%sGet%.*s", pre, L, p);
-	C("%sDescribe%.*s", pre, L, p);
-	C("%sDescribe%s", pre, pl);
-	if (strcmp(pl, pl2)) C("%sDescribe%s", pre, pl2);
-	C("%sHead%.*s", pre, L, p);
-	C("%sGet%s", pre, pl);
-	C("%sList%s", pre, pl);
-	if (strcmp(pl, pl2)) C("%sList%s", pre, pl2);
-	C("%sList%.*s", pre, L, p);
-	C("%sGet%.*sAttributes", pre, L, p);
-	C("%sGet%.*sAttribute", pre, L, p);
-	C("%sDescribe%.*sAttribute", pre, L, p);
-	C("%sDescribe%.*sAttributes", pre, L, p);
-	C("%sGet%.*sConfiguration", pre, L, p);
-	C("%sDescribe%.*sConfiguration", pre, L, p);
-	C("%sGet%.*sSettings", pre, L, p);
-	C("%sDescribe%.*sSettings", pre, L, p);
-	C("%sGet%.*sPolicy", pre, L, p);
-	C("%sGet%.*sDetails", pre, L, p);
-	C("%sDescribe%.*sDetails", pre, L, p);
-	C("%sGet%.*sInfo", pre, L, p);
-	C("%sGet%.*sStatus", pre, L, p);
-	C("%sDescribe%.*sStatus", pre, L, p);
-	C("%sBatchGet%s", pre, pl);
+	C("Get", p, L, "");
+	C("Describe", p, L, "");
+	C("Describe", pl, pll, "");
+	if (two) C("Describe", pl2, pl2l, "");
+	C("Head", p, L, "");
+	C("Get", pl, pll, "");
+	C("List", pl, pll, "");
+	if (two) C("List", pl2, pl2l, "");
+	C("List", p, L, "");
+	C("Get", p, L, "Attributes");
+	C("Get", p, L, "Attribute");
+	C("Describe", p, L, "Attribute");
+	C("Describe", p, L, "Attributes");
+	C("Get", p, L, "Configuration");
+	C("Describe", p, L, "Configuration");
+	C("Get", p, L, "Settings");
+	C("Describe", p, L, "Settings");
+	C("Get", p, L, "Policy");
+	C("Get", p, L, "Details");
+	C("Describe", p, L, "Details");
+	C("Get", p, L, "Info");
+	C("Get", p, L, "Status");
+	C("Describe", p, L, "Status");
+	C("BatchGet", pl, pll, "");
 #undef C
 	return n;
 }
 
-/* Try read ROP for mutating MOP; 1 and *MAP filled when it fits. */
 /* A read with nothing filled is taken only when it takes no input (the
  * account's settings), or for a create that has no identifier yet, when
  * it lists the collection (a plural name and no required member): the
@@ -562,30 +608,45 @@ static int no_arg_ok(const rm_ctx *c, uint32_t rop, uint8_t kind)
 	return 1;
 }
 
+/* Try read ROP for mutating MOP: 1 and *MAP filled when it takes an
+ * argument.  One that takes none but may (no_arg_ok) goes to *FALLBACK
+ * if that is still empty, and the search goes on: a read given an
+ * identifier beats one that lists everything. */
 static int try_read(const rm_ctx *c, uint32_t mop, uint32_t rop, int life,
-                    const char *noun, uint8_t kind, uint8_t source, int allow0, rm_map *map)
+                    const char *noun, uint8_t kind, uint8_t source, rm_map *fallback,
+                    rm_map *map)
 {
 	if (rop == ALC_NONE || rop == mop || !is_read(c, rop))
 		return 0;
 	rm_arg args[MAX_ARGS];
 	int n = map_args(c, mop, rop, life, noun, args);
-	if (n < 0 || (n == 0 && !(allow0 && no_arg_ok(c, rop, kind))))
+	if (n < 0)
 		return 0;
+	if (n == 0) {
+		if (fallback->read == ALC_NONE && no_arg_ok(c, rop, kind)) {
+			fallback->read = rop;
+			fallback->kind = kind;
+			fallback->source = source;
+			fallback->nargs = 0;
+			state_path(c, rop, 1, fallback->path);
+		}
+		return 0;
+	}
 	map->read = rop;
 	map->kind = kind;
 	map->source = source;
 	map->nargs = (uint8_t)n;
 	memcpy(map->args, args, (size_t)n * sizeof args[0]);
-	state_path(c, rop, n == 0, map->path);
+	state_path(c, rop, 0, map->path);
 	return 1;
 }
 
 static int try_nouns(const rm_ctx *c, uint32_t op, const char *pre, const char *base,
-                     size_t vl, const variant *vs, int nv, uint8_t kind, int allow0,
+                     size_t vl, const variant *vs, int nv, uint8_t kind, rm_map *fb,
                      rm_map *map);
 
 static int by_ident_noun(const rm_ctx *c, uint32_t op, const char *pre, const char *base,
-                         size_t vl, uint8_t kind, int allow0, rm_map *map);
+                         size_t vl, uint8_t kind, rm_map *fb, rm_map *map);
 
 static int by_verbnoun(const rm_ctx *c, uint32_t op, rm_map *map)
 {
@@ -605,19 +666,21 @@ static int by_verbnoun(const rm_ctx *c, uint32_t op, rm_map *map)
 		return 0;
 	variant vs[MAX_VARIANTS];
 	int nv = variants(base + vl, strlen(base + vl), vs);
-	/* A read given an identifier beats one that lists everything: the
-	 * second pass only takes reads without arguments. */
-	for (int allow0 = 0; allow0 < 2; allow0++)
-		if (try_nouns(c, op, pre, base, vl, vs, nv, kind, allow0, map) ||
-		    by_ident_noun(c, op, pre, base, vl, kind, allow0, map))
-			return 1;
-	return 0;
+	rm_map fb;
+	fb.read = ALC_NONE;
+	if (try_nouns(c, op, pre, base, vl, vs, nv, kind, &fb, map) ||
+	    by_ident_noun(c, op, pre, base, vl, kind, &fb, map))
+		return 1;
+	if (fb.read == ALC_NONE)
+		return 0;
+	*map = fb;
+	return 1;
 }
 
 /* The noun of the operation's identifier: UpdateBrokerType takes
  * ClusterArn, so DescribeCluster shows what it changes. */
 static int by_ident_noun(const rm_ctx *c, uint32_t op, const char *pre, const char *base,
-                         size_t vl, uint8_t kind, int allow0, rm_map *map)
+                         size_t vl, uint8_t kind, rm_map *fb, rm_map *map)
 {
 	const alc_operation *o = &c->v->ops[op];
 	const alc_shape *in = shape_of(c, o->input);
@@ -636,7 +699,7 @@ static int by_ident_noun(const rm_ctx *c, uint32_t op, const char *pre, const ch
 			nn[l] = '\0';
 			nn[0] = (char)toupper((unsigned char)nn[0]);
 			variant one = { nn, l };
-			if (try_nouns(c, op, pre, base, vl, &one, 1, kind, allow0, map))
+			if (try_nouns(c, op, pre, base, vl, &one, 1, kind, fb, map))
 				return 1;
 			break;
 		}
@@ -645,19 +708,19 @@ static int by_ident_noun(const rm_ctx *c, uint32_t op, const char *pre, const ch
 }
 
 static int try_nouns(const rm_ctx *c, uint32_t op, const char *pre, const char *base,
-                     size_t vl, const variant *vs, int nv, uint8_t kind, int allow0,
+                     size_t vl, const variant *vs, int nv, uint8_t kind, rm_map *fb,
                      rm_map *map)
 {
 	const alc_operation *o = &c->v->ops[op];
-	char cand[MAX_CANDS][CAND_MAX_];
+	cand cs[MAX_CANDS];
 	for (int pass = 0; pass < (*pre ? 2 : 1); pass++) {
 		for (int i = 0; i < nv; i++) {        /* bound: MAX_VARIANTS */
-			int nc = candidates(pass ? "" : pre, base, vl, vs[i], cand);
+			int nc = candidates(pass ? "" : pre, base, vl, vs[i], cs);
+			char nn[NAME_MAX_];
+			snprintf(nn, sizeof nn, "%.*s", (int)vs[i].len, vs[i].p);
 			for (int k = 0; k < nc; k++) {    /* bound: MAX_CANDS */
-				uint32_t r = find_op(c, o->service, cand[k], strlen(cand[k]));
-				char nn[NAME_MAX_];
-				snprintf(nn, sizeof nn, "%.*s", (int)vs[i].len, vs[i].p);
-				if (try_read(c, op, r, 0, nn, kind, ALC_RM_VERBNOUN, allow0, map))
+				uint32_t r = find_op(c, o->service, cs[k].s, cs[k].len);
+				if (try_read(c, op, r, 0, nn, kind, ALC_RM_VERBNOUN, fb, map))
 					return 1;
 			}
 		}
@@ -686,15 +749,17 @@ static int by_lifecycle(const rm_ctx *c, uint32_t op, rm_map *map)
 		rd = ls;
 		ls = t;
 	}
-	for (int allow0 = 0; allow0 < 2; allow0++) {
-		if (rd && try_read(c, op, find_op(c, o->service, rd, strlen(rd)), 1, r->name, kind,
-		                   ALC_RM_LIFECYCLE, allow0, map))
-			return 1;
-		if (ls && try_read(c, op, find_op(c, o->service, ls, strlen(ls)), 1, r->name, kind,
-		                   ALC_RM_LIFECYCLE, allow0, map))
-			return 1;
-	}
-	return 0;
+	rm_map fb;
+	fb.read = ALC_NONE;
+	if ((rd && try_read(c, op, find_op(c, o->service, rd, strlen(rd)), 1, r->name, kind,
+	                    ALC_RM_LIFECYCLE, &fb, map)) ||
+	    (ls && try_read(c, op, find_op(c, o->service, ls, strlen(ls)), 1, r->name, kind,
+	                    ALC_RM_LIFECYCLE, &fb, map)))
+		return 1;
+	if (fb.read == ALC_NONE)
+		return 0;
+	*map = fb;
+	return 1;
 }
 
 /* ---- overrides ------------------------------------------------------ */
@@ -928,10 +993,11 @@ next:;
 int cc_readmap_check_overrides(const alc_catalog *v, const char *buf, size_t len,
                                const char *name, cc_buf *diag)
 {
-	rm_ctx c = { v, NULL, 0, NULL, NULL, NULL };
+	rm_ctx c = { v, NULL, 0, NULL, NULL, NULL, NULL, 0 };
 	c.maps = cc_xcalloc(v->nops + 1, sizeof *c.maps);
 	for (uint32_t i = 0; i < v->nops; i++)
 		c.maps[i].read = ALC_NONE;
+	optab_build(&c);
 	char *text = cc_xmalloc(len + 1);
 	memcpy(text, buf, len);
 	text[len] = '\0';
@@ -939,6 +1005,7 @@ int cc_readmap_check_overrides(const alc_catalog *v, const char *buf, size_t len
 	int rc = parse_overrides(&c, text, name, diag, &lines, &skipped);
 	free(text);
 	free(c.maps);
+	free(c.optab);
 	return rc;
 }
 
@@ -974,13 +1041,14 @@ int cc_readmap_emit(const alc_catalog *v, cc_model *const *models, size_t nmodel
                     cc_buf *out, uint32_t *words_out, cc_buf *diag, FILE *report,
                     cc_readmap_stats *st)
 {
-	rm_ctx c = { v, models, nmodels, NULL, NULL, NULL };
+	rm_ctx c = { v, models, nmodels, NULL, NULL, NULL, NULL, 0 };
 	memset(st, 0, sizeof *st);
 	c.maps = cc_xcalloc(v->nops + 1, sizeof *c.maps);
 	c.res_of = cc_xcalloc(v->nops + 1, sizeof *c.res_of);
 	c.role_of = cc_xcalloc(v->nops + 1, 1);
 	for (uint32_t i = 0; i < v->nops; i++)
 		c.maps[i].read = ALC_NONE;
+	optab_build(&c);
 
 	/* operations bound to resources: a lifecycle binding before an
 	 * instance one (a parent often lists its children's operations),
@@ -1097,5 +1165,6 @@ int cc_readmap_emit(const alc_catalog *v, cc_model *const *models, size_t nmodel
 	free(c.maps);
 	free(c.res_of);
 	free(c.role_of);
+	free(c.optab);
 	return rc;
 }
