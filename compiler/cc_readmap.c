@@ -173,6 +173,18 @@ static int scalar_type(uint8_t t)
 	       t != ALC_T_DOCUMENT && t != ALC_T_LIST && t != ALC_T_BLOB;
 }
 
+/* LONG is SHORT after (the end of) the noun: "StackName" is "Name" for
+ * noun "Stack" (or "UpdateStack"'s "Stack"), "CreatorRequestId" is not
+ * "Id" for noun "HttpNamespace". */
+static int noun_plus(const char *lng, const char *shrt, const char *noun)
+{
+	size_t ll = strlen(lng), sl = strlen(shrt);
+	if (!noun || ll <= sl || strcmp(lng + ll - sl, shrt) != 0)
+		return 0;
+	size_t pl = ll - sl, nl = strlen(noun);
+	return pl <= nl && strncasecmp(noun + nl - pl, lng, pl) == 0;
+}
+
 /* A scalar, or a list of scalars (InstanceIds). */
 static int plain_value(const rm_ctx *c, uint32_t shape)
 {
@@ -252,8 +264,8 @@ static int map_args(const rm_ctx *c, uint32_t mop, uint32_t rop, int life,
 				}
 				case 3:        /* Name <-> StackName, for required members */
 					ok = req && scalar_type(mt) && scalar_type(rt) &&
-					     ((id_like(rn) && ends_with(mn, rn)) ||
-					      (id_like(mn) && ends_with(rn, mn)) ||
+					     ((id_like(rn) && noun_plus(mn, rn, noun)) ||
+					      (id_like(mn) && noun_plus(rn, mn, noun)) ||
 					      (id_like(mn) && noun && strcmp(rn, noun) == 0));
 					break;
 				}
