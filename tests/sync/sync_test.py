@@ -203,8 +203,8 @@ def outside_files(root):
 
 # ---- cases -------------------------------------------------------------------
 
-def case_fresh(srv):
-    c = Case("fresh", srv)
+def case_fresh(srv, name="fresh"):
+    c = Case(name, srv)
     files = subset()
     arc = tar_bytes(files)
     srv.route(c.pin_path(), arc, etag='"a1"')
@@ -217,7 +217,7 @@ def case_fresh(srv):
     check(c.tree() == files, "the synced tree holds exactly the %d model files" % len(files))
     src = open(os.path.join(c.cache, "current", "SOURCE")).read()
     check(COMMIT_A in src and sha(arc) in src, "SOURCE names the commit and the digest")
-    out = c.build_verify("fresh")
+    out = c.build_verify(name)
     info = json.loads(c.run("info", "--json", out).stdout or "{}")
     check(info.get("models_revision") == COMMIT_A and info.get("models_source") == REPO,
           "the catalog's manifest names %s@%s: %s" % (REPO, COMMIT_A[:12],
@@ -230,7 +230,7 @@ def case_fresh(srv):
 
 
 def case_cached(srv):
-    c, files, arc = case_fresh(srv)
+    c, files, arc = case_fresh(srv, "cached")   # its own directory: ctest -j
     before = c.snapshot()
     p = c.sync()
     log = srv.take_log()
@@ -804,7 +804,7 @@ def case_concurrent(srv):
     c = Case("concurrent", srv)
     files = subset(20)
     arc = tar_bytes(files, level=0)
-    srv.route(c.pin_path(), arc, etag='"c"', delay=0.02)
+    srv.route(c.pin_path(), arc, etag='"c"', delay=0.05)
     c.write_lock(digest=sha(arc))
     procs = [subprocess.Popen([ARGS.bin, "sync", "--lock", c.lock], env=c.env(),
                               stderr=subprocess.PIPE, text=True) for _ in range(3)]
@@ -830,7 +830,14 @@ def case_killed(srv):
     c.write_lock(COMMIT_B, digest=sha(arc_b))
     p = subprocess.Popen([ARGS.bin, "sync", "--lock", c.lock], env=c.env(),
                          stderr=subprocess.DEVNULL)
-    time.sleep(0.6)
+    # kill it once bytes have arrived (a loaded machine may take a while)
+    part = os.path.join(c.cache, "downloads",
+                        "aws-api-models-aws-%s.part" % COMMIT_B)
+    deadline = time.time() + 60
+    while time.time() < deadline and p.poll() is None:
+        if os.path.exists(part) and os.path.getsize(part) > 0:
+            break
+        time.sleep(0.02)
     p.send_signal(signal.SIGKILL)
     p.wait()
     srv.take_log()
