@@ -46,6 +46,7 @@
 
 #include "alc_err.h"
 #include "alc_format.h"
+#include "alc_policy.h"
 #include "alc_reader.h"
 #include "cc_util.h"
 
@@ -365,6 +366,19 @@ static uint64_t manifest_bytes(const alc_catalog *c)
 	return n;
 }
 
+/* Mutating operations (not alc_op_is_read) and those with a read mapping. */
+static void readmap_counts(const alc_catalog *c, uint32_t *mut, uint32_t *mapped)
+{
+	alc_readmap rm;
+	for (uint32_t i = 0; i < c->nops; i++) {
+		const alc_operation *op = &c->ops[i];
+		if (alc_op_is_read(alc_str(c, op->name), op->flags))
+			continue;
+		(*mut)++;
+		*mapped += (uint32_t)alc_op_readmap(c, op, &rm);
+	}
+}
+
 static void info_text(const alc_catalog *c, const info_opts *o)
 {
 	const alc_header *h = c->hdr;
@@ -400,6 +414,10 @@ static void info_text(const alc_catalog *c, const info_opts *o)
 	printf("  model files        %10" PRIu32 " (%" PRIu64 " bytes)\n",
 	       c->nmanifest, manifest_bytes(c));
 	printf("  string bytes       %10" PRIu32 "\n", c->strs_size);
+	uint32_t mut = 0, mapped = 0;
+	readmap_counts(c, &mut, &mapped);
+	printf("  read mappings      %10" PRIu32 " of %" PRIu32 " mutating operations (%.1f%%)\n",
+	       mapped, mut, pct(mapped, mut));
 
 	const alc_section *dir = section_dir(c);
 	printf("\nsections:\n");
@@ -480,6 +498,8 @@ static void info_json(const alc_catalog *c, const info_opts *o)
 	put_q(f, alc_str(c, h->models_source));
 	jkey(f, &first, "models_revision");
 	put_q(f, alc_str(c, h->models_revision));
+	uint32_t mut = 0, mapped = 0;
+	readmap_counts(c, &mut, &mapped);
 	jkey(f, &first, "counts");
 	fprintf(f, "{\"services\": %" PRIu32 ", \"operations\": %" PRIu32
 	        ", \"shapes\": %" PRIu32 ", \"members\": %" PRIu32
@@ -487,10 +507,11 @@ static void info_json(const alc_catalog *c, const info_opts *o)
 	        ", \"constraints\": %" PRIu32 ", \"u32\": %" PRIu32
 	        ", \"params\": %" PRIu32 ", \"services_with_rules\": %" PRIu32
 	        ", \"rules_bytes\": %" PRIu32 ", \"models\": %" PRIu32
-	        ", \"models_bytes\": %" PRIu64 ", \"string_bytes\": %" PRIu32 "}",
+	        ", \"models_bytes\": %" PRIu64 ", \"string_bytes\": %" PRIu32
+	        ", \"mutating_operations\": %" PRIu32 ", \"read_mappings\": %" PRIu32 "}",
 	        c->nsvcs, c->nops, c->nshapes, c->nmembers, c->nshext, c->nmext,
 	        c->ncons, c->nu32, c->nparams, services_with_rules(c),
-	        c->rules_size, c->nmanifest, manifest_bytes(c), c->strs_size);
+	        c->rules_size, c->nmanifest, manifest_bytes(c), c->strs_size, mut, mapped);
 	jkey(f, &first, "sections");
 	putc('[', f);
 	const alc_section *dir = section_dir(c);
