@@ -275,7 +275,11 @@ static int run(unpacker *u)
 			         archive_error_string(u->a) ? archive_error_string(u->a) : "unknown error");
 			return AL_EARCHIVE;
 		}
+		/* a name the locale cannot show (airlock-compile runs in "C") is
+		 * still a name: GitHub's pax headers carry UTF-8 */
 		const char *path = archive_entry_pathname(e);
+		if (!path)
+			path = archive_entry_pathname_utf8(e);
 		if (++u->st->entries > u->max_entries) {
 			char lim[32];
 			snprintf(lim, sizeof lim, "%u", u->max_entries);

@@ -619,6 +619,7 @@ def case_layouts(srv):
     noise = [("TOP/README.md", b"readme"), ("TOP/LICENSE", b"license"),
              ("TOP/.github/workflows/ci.json", b"{}"),
              ("TOP/build.gradle.kts", b""),
+             ("TOP/docs/n\u00f6t-\u00e4scii.md", b"a UTF-8 name in a pax header"),
              ("TOP/PFX/trebuchet-test/service/2019-02-07/trebuchet-test-2019-02-07.json", b"{}"),
              ("TOP/PFX/apimetrics-test1/service/2019-02-07/apimetrics-test1-2019-02-07.json", b"{}"),
              ("TOP/PFX/acm/service/2015-12-08/README.md", b"not json"),
