@@ -76,7 +76,9 @@ def tar_bytes(files, top="api-models-aws-" + COMMIT_A[:12], layout="root", extra
     buf = io.BytesIO()
     mode = "w:" + fmt if fmt else "w"
     kw = {"compresslevel": level} if fmt in ("gz", "bz2") else {}
-    with tarfile.open(fileobj=buf, mode=mode, format=tarfile.PAX_FORMAT, **kw) as t:
+    # git archive (and so GitHub) starts with a pax global header naming the commit
+    with tarfile.open(fileobj=buf, mode=mode, format=tarfile.PAX_FORMAT,
+                      pax_headers={"comment": COMMIT_A}, **kw) as t:
         def add(name, data):
             ti = tarfile.TarInfo(name)
             ti.size = len(data)
