@@ -7,16 +7,19 @@
  * any two builds):
  *
  *   catalog     models source and revision, compiler, policy (file,
- *               digest, defaults, allowed accounts and regions), the
- *               partitions table (digest)
+ *               digest, defaults, allowed accounts and regions,
+ *               environments), the partitions table (digest)
  *   service     added / removed (by canonical key); version, protocol,
- *               signing name, endpoint prefix, auth, endpoint rule set
- *               (digest of its bytes), model file (digest)
+ *               signing name, endpoint prefix, auth, endpoint rule set and
+ *               model file (digests)
  *   operation   added / removed; HTTP binding, pagination, idempotency
  *               token, deprecation; read mapping (the read that shows what
  *               it changes, alc_op_readmap); errors added / removed (by
  *               shape name); the policy's outcome (risk, access, decision,
  *               deciding rule, approvals, required tags)
+ * The rule set and partitions digests are of their content with every
+ * string resolved (XXH3-128): their records hold offsets into the
+ * catalog's own string pool, which differ between any two builds.
  *   shapes      the input and the output of every operation present in
  *               both, compared structurally and recursively: members added
  *               or removed, required, default, sensitive, type, length /
@@ -52,7 +55,17 @@
  *                 "operations": {"added": N, "removed": N, "changed": N},
  *                 "kinds": {K: N, ...}} }
  * K is one of the names of enum cc_diff_kind below ("member.added", ...);
- * V is a string.  Changes come grouped: catalog facts, then services by
+ * V is a string.  P is a shape path for shape changes, NULL for added /
+ * removed services and operations, errors and policy changes, else the
+ * fact's name:
+ *   catalog.changed    models-source models-revision compiler policy
+ *                      policy-digest policy-defaults policy-allowed-accounts
+ *                      policy-allowed-regions policy-environments
+ *                      partitions-digest
+ *   service.changed    version protocol signing-name endpoint-prefix auth
+ *                      endpoint-rules model
+ *   operation.changed  http pagination idempotency-token deprecated
+ *                      read-mapping  Changes come grouped: catalog facts, then services by
  * key, within a service its own facts then operations by name, within an
  * operation its facts, policy, input, output.
  *
@@ -130,7 +143,7 @@ void cc_diff_free(cc_diff *d);
 size_t cc_diff_count(const cc_diff *d);
 const cc_diff_change *cc_diff_get(const cc_diff *d, size_t i);
 
-/* Output.  FILE_A / FILE_B name the catalogs in headers and JSON. */
+/* Output.  FILE_A / FILE_B name the catalogs in the JSON. */
 void cc_diff_print_text(FILE *f, const cc_diff *d, int colour);
 void cc_diff_print_stat(FILE *f, const cc_diff *d);
 void cc_diff_print_json(FILE *f, const cc_diff *d, const alc_catalog *a,
