@@ -25,7 +25,7 @@ that differ in known ways.
                     operation record pointing outside SHAPES under a valid
                     checksum),
                     truncated, missing, not a catalog, usage, shapes nested
-                    deeper than the walk goes
+                    deeper than the walk goes, output to a full disk
   --case self       CATALOG against itself (the full corpus): exit 0, no
                     change
 
@@ -565,6 +565,12 @@ def case_errors(a):
         for n in needles:
             if n not in r.stderr:
                 fail(f"diff {args}: stderr lacks {n!r}: {r.stderr!r}")
+    # a full disk (Linux's /dev/full): an error, not a short report
+    with open("/dev/full", "w") as full:
+        r = subprocess.run([a.bin, "diff", "--json", x, os.path.join(a.work, "new.alc")],
+                           stdout=full, stderr=subprocess.PIPE, text=True)
+    if r.returncode != 2 or "error writing the output" not in r.stderr:
+        fail(f"diff > /dev/full: exit {r.returncode}, {r.stderr!r}")
     r = diff(a, "--help")
     if r.returncode != 0 or "Exit status" not in r.stdout or "airlock-catalog-diff/1" not in r.stdout:
         fail(f"--help: exit {r.returncode}: {r.stdout[:300]!r}")
