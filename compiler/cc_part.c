@@ -834,8 +834,9 @@ static int is_dir(const char *p)
 	return stat(p, &st) == 0 && S_ISDIR(st.st_mode);
 }
 
-/* The compiler's identity: the digest of its own executable.  Any change
- * to the code (or the flags it was built with) changes every key. */
+/* The compiler's identity: the digest of its own executable (any change to
+ * the code, or to the flags it was built with, changes every key) and the
+ * version of the cJSON it parses with. */
 static int exe_digest(uint64_t *lo, uint64_t *hi)
 {
 	int fd = open("/proc/self/exe", O_RDONLY | O_CLOEXEC);
@@ -857,6 +858,10 @@ static int exe_digest(uint64_t *lo, uint64_t *hi)
 		}
 		XXH3_128bits_update(st, buf, (size_t)got);
 	}
+	/* cJSON is a shared library: a new version could parse differently
+	 * under the same executable */
+	const char *cj = cJSON_Version();
+	XXH3_128bits_update(st, cj, strlen(cj) + 1);
 	XXH128_hash_t h = XXH3_128bits_digest(st);
 	*lo = h.low64;
 	*hi = h.high64;

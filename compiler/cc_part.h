@@ -8,7 +8,8 @@
  *     the model file's content digest and size (the XXH3-128 the catalog
  *     manifest records: the file is read and hashed on every build anyway),
  *     the compiler's identity (the digest of the airlock-compile executable,
- *     so any change to the code invalidates every part),
+ *     so any change to the code invalidates every part, and the version of
+ *     the shared cJSON library),
  *     CC_PART_VERSION and every cc_load_opts field (--docs),
  * and lives in <cache>/parts/<key hex>.part, where <cache> is --cache DIR,
  * else $AIRLOCK_CACHE, else $XDG_CACHE_HOME/airlock, else ~/.cache/airlock
