@@ -801,6 +801,7 @@ static int generic_diff(rt_plans *p, const alc_catalog *cat, const rt_plan *pl,
 	cJSON *rin = cJSON_CreateObject();
 	const char *skip[ALC_READMAP_MAX_ARGS + 3];
 	size_t ns = 0;
+	int nfrom = 0, nfilled = 0;
 	int rc = r && rin ? 0 : AL_ENOMEM;
 	for (uint32_t i = 0; !rc && i < rm.nargs && i < ALC_READMAP_MAX_ARGS; i++) {
 		const alc_readmap_arg *a = &rm.args[i];
@@ -811,6 +812,8 @@ static int generic_diff(rt_plans *p, const alc_catalog *cat, const rt_plan *pl,
 			skip[ns++] = a->from;
 			const cJSON *src = cJSON_GetObjectItemCaseSensitive(input, a->from);
 			v = src ? cJSON_Duplicate(src, 1) : NULL;
+			nfrom++;
+			nfilled += v != NULL;
 		}
 		if (!v)
 			continue;
@@ -857,6 +860,25 @@ static int generic_diff(rt_plans *p, const alc_catalog *cat, const rt_plan *pl,
 		cJSON_Delete(rin);
 		if (set_status(r, "read_failed") ||
 		    set_message(r, "the plan has no input to compare (it failed validation)")) {
+			cJSON_Delete(r);
+			return AL_ENOMEM;
+		}
+		*out = r;
+		return 0;
+	}
+	/* A read addressed by nothing would show some other resource (a list's
+	 * first element), or a whole collection (a paginated read without
+	 * arguments): not run */
+	if ((nfrom > 0 && nfilled == 0) || (nfrom == 0 && (rm.read->flags & ALC_OP_PAGINATED))) {
+		cJSON_Delete(rin);
+		cJSON *e = cJSON_CreateObject();
+		if (!e || !cJSON_AddStringToObject(e, "code", "not_identified") ||
+		    !cJSON_AddStringToObject(e, "message", "the plan's input names none of the "
+		                             "members that identify the resource for the read") ||
+		    jset(r, "error", e) || set_status(r, "read_failed") ||
+		    set_message(r, "the plan's input names none of the members that identify the "
+		                "resource for %s:%s, so its current state cannot be read; the plan is "
+		                "unchanged and can still be approved", alc_str(cat, rsvc->key), rname)) {
 			cJSON_Delete(r);
 			return AL_ENOMEM;
 		}

@@ -357,6 +357,17 @@ def run_cli(a, env, keys, inst):
     rc, d = a.diff(p["planId"])
     check(rc == 0 and d.get("status") == "no_mapping" and "no read mapping" in d.get("message", ""),
           "an operation without a mapping: no_mapping, not an error", d)
+    # reads that would not show this resource are not run
+    p = a.plan("ec2", "DeleteSecurityGroup", {})
+    rc, d = a.diff(p["planId"])
+    check(rc == 1 and d.get("status") == "read_failed" and
+          d.get("error", {}).get("code") == "not_identified" and "planId" not in d.get("read", {}),
+          "a plan naming no resource: its read is not run (not_identified)", d)
+    p = a.plan("ec2", "CreateTags", {"Resources": [inst], "Tags": [{"Key": "k", "Value": "v"}]})
+    rc, d = a.diff(p["planId"])
+    check(d.get("status") == "read_failed" and
+          d.get("error", {}).get("code") == "not_identified",
+          "a paginated read without arguments (a whole collection): not run", d)
     rc, out, err = a.run("diff", "ZZZZZZZZ")
     check(rc == 1 and "no plan" in err, "diff of an unknown plan: refused", err)
     rc, out, err = a.run("audit", "verify")
