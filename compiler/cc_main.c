@@ -4,7 +4,9 @@
  *   airlock-compile build --models DIR [--models DIR ...] [--services a,b]
  *                         [--docs summary|full] [--keep-going]
  *                         [--policy FILE | --no-policy]
- *                         [--partitions FILE | --no-partitions] -o FILE
+ *                         [--partitions FILE | --no-partitions]
+ *                         [--readmap-overrides FILE | --no-readmap-overrides]
+ *                         [--readmap-report FILE] -o FILE
  *   airlock-compile policy check --catalog FILE.alc POLICY.yaml
  *   airlock-compile info FILE
  *   airlock-compile verify FILE
