@@ -18,7 +18,10 @@
  *   - an apply of that plan whose stack fails and rolls back: the events
  *     after the execution only, oldest first, a progress note per event,
  *     ApplyFailed with the failed event and its reason; ExecuteChangeSet
- *     sent with the plan's change set and a ClientRequestToken.
+ *     sent with the plan's change set and a ClientRequestToken;
+ *   - an apply cancelled while it follows a stack that does not finish:
+ *     ApplyFailed with FollowStopped after a few polls, the executed change
+ *     set left alone.
  *
  * The recorded answers (tests/cfn/fixtures/) are written after the
  * examples of the AWS CloudFormation User Guide, "Example change sets"
@@ -236,6 +239,7 @@ static void test_direct(void)
 typedef struct fake {
 	int creates, describes, deletes, executes, events_calls, calls;
 	int executed;
+	int hang;               /* the stack never finishes */
 	cJSON *create_input, *execute_input;
 	char stack_status[64];
 } fake;
@@ -248,7 +252,7 @@ static cJSON *answer_events(void)
 	cJSON *ev = cJSON_GetObjectItemCaseSensitive(all, "StackEvents");
 	/* before the execution: only the old event; first poll after it:
 	 * up to UPDATE_IN_PROGRESS of the DB (ev-5); then everything */
-	int keep_from = !fk.executed ? 6 : fk.events_calls == 1 ? 4 : 0;
+	int keep_from = !fk.executed ? 6 : fk.hang || fk.events_calls == 1 ? 4 : 0;
 	for (int i = 0; i < keep_from; i++)
 		cJSON_DeleteItemFromArray(ev, 0);
 	return all;
@@ -299,8 +303,9 @@ static int fake_fn(void *ud, const rt_plan_exec_req *rq, rt_plan_exec_res *rs)
 		cJSON_AddStringToObject(s, "StackId", "arn:aws:cloudformation:us-east-1:123456789012:"
 		                        "stack/SampleDbStack/1d3a5e10-f6c0-11e5-9e2e-50d5cd24fac6");
 		cJSON_AddStringToObject(s, "StackName", "SampleDbStack");
-		cJSON_AddStringToObject(s, "StackStatus", fk.events_calls >= 2 ? "UPDATE_ROLLBACK_COMPLETE"
-		                                                               : "UPDATE_IN_PROGRESS");
+		cJSON_AddStringToObject(s, "StackStatus", fk.events_calls >= 2 && !fk.hang
+		                                          ? "UPDATE_ROLLBACK_COMPLETE"
+		                                          : "UPDATE_IN_PROGRESS");
 		cJSON_AddItemToArray(st, s);
 	} else {
 		rs->error = cJSON_Parse("{\"code\":\"Unexpected\",\"message\":\"not faked\"}");
@@ -324,6 +329,13 @@ static int copy_plan(rt_plans *pp, rt_txn *tt, rt_plan *x, void *ud)
 }
 
 static char notes[8192];
+static int cancel_after;   /* cancel_fn says stop after this many checks */
+
+static int cancel_fn(void *ud)
+{
+	(void)ud;
+	return fk.executed && --cancel_after < 0;
+}
 
 static int note_fn(void *ud, double done, const char *msg)
 {
@@ -462,6 +474,36 @@ static void test_diff_and_apply(const alc_catalog *cat, const char *home)
 			calls++;
 	CHECKF(calls == fk.calls, "%d call records, %d calls", calls, fk.calls);
 	cJSON_Delete(recs);
+
+	/* cancelled while following: the plan ends ApplyFailed with
+	 * FollowStopped (the change goes on in AWS), after a bounded number of
+	 * polls; a plan never diffed gets its change set at apply */
+	cJSON_Delete(fk.create_input);
+	cJSON_Delete(fk.execute_input);
+	memset(&fk, 0, sizeof fk);
+	fk.hang = 1;
+	in = cJSON_Parse("{\"StackName\":\"SampleDbStack\",\"TemplateBody\":\"{\\\"x\\\":1}\"}");
+	rq.input = in;
+	memset(&o, 0, sizeof o);
+	CHECK(rt_plans_create(p, &rq, &t, &o) == 0 && o.result);
+	snprintf(pid, sizeof pid, "%s", o.result ? sget(o.result, "planId") : "");
+	rt_plan_out_free(&o);
+	cJSON_Delete(in);
+	notes[0] = '\0';
+	cancel_after = 3;
+	rt_apply_opts ac = { note_fn, cancel_fn, NULL };
+	memset(&o, 0, sizeof o);
+	CHECK(rt_plans_apply_opts(p, pid, &t2, &ac, &o) == 0);
+	CHECKF(o.error && strstr(o.error, "FollowStopped") && strstr(o.error, "goes on in AWS"),
+	       "cancelled apply: %s", o.error ? o.error : "no error");
+	rt_plan_out_free(&o);
+	CHECK(fk.creates == 1 && fk.executes == 1 && fk.events_calls >= 1 && fk.events_calls < 10);
+	memset(&g, 0, sizeof g);
+	CHECK(rt_plans_get(p, pid, &t2, &g) == 0 && g.result &&
+	      strcmp(sget(g.result, "state"), "ApplyFailed") == 0);
+	rt_plan_out_free(&g);
+	CHECK(fk.deletes == 0); /* an executed change set is never deleted */
+
 	rt_plans_set_executor(NULL, NULL);
 	rt_plans_close(p);
 }
