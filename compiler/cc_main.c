@@ -62,7 +62,10 @@ static void usage(FILE *f)
 	      "every call.  Without --partitions the build compiles catalogs/partitions.json\n"
 	      "(the AWS partitions table endpoint resolution needs).  Each model's compiled\n"
 	      "part is kept in <cache>/parts (--cache DIR, else AIRLOCK_CACHE) and reused while\n"
-	      "the model and the compiler are unchanged; --no-cache parses every model.\n", f);
+	      "the model and the compiler are unchanged; --no-cache parses every model.\n"
+	      "Each mutating operation gets a read mapping (the read that shows the state it\n"
+	      "changes; catalogs/readmap-overrides.tsv corrects the rules); --readmap-report\n"
+	      "FILE lists the operations left without one.\n", f);
 }
 
 /* The CLI-name table: --cli-names, $AIRLOCK_CLI_NAMES, the source tree's
