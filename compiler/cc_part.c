@@ -21,13 +21,14 @@
  *     80+S    R the record stream (below); file size = 80 + S + R
  *
  * The record stream is the model field by field, in the order of
- * part_write_model(), which part_read_model() mirrors line for line:
- * u8/u16/u32/i32/u64/i64 and f64 (the IEEE bits, exact) fixed-width; a
- * string is a u32, 0 for NULL, else its blob offset + 1; an array is its
- * u32 count then its elements; a JSON value (the rule set) is a u8 cJSON
- * type, then a number's f64 and i32 valueint, a string's reference, or an
- * array's / object's count and children (an object child's key reference
- * first).  Counts of the model's shapes, operations, parameters and errors
+ * part_write_model(), which part_read_model() mirrors line for line: a u8
+ * is one byte, an f64 its 8 IEEE bytes (exact); every other integer is a
+ * LEB128 varint (7 bits a byte, low first, at most 10 bytes), signed ones
+ * zigzagged (0, -1, 1, -2 ... -> 0, 1, 2, 3 ...); a string is a varint, 0
+ * for NULL, else its blob offset + 1; an array is its count then its
+ * elements; a JSON value (the rule set) is a u8 cJSON type, then a
+ * number's f64 and valueint, a string's reference, or an array's /
+ * object's count and children (an object child's key reference first).  Counts of the model's shapes, operations, parameters and errors
  * come first, so that every shape reference can be checked as it is read.
  *
  * Reading is one read() into the model's arena, the checks of the header,
@@ -84,13 +85,32 @@ typedef struct pw {
 	cc_pool pool;
 } pw;
 
+/* Integers are LEB128 varints (signed ones zigzagged first): most fields
+ * are 0, -1 or small, so a member takes ~30 bytes instead of ~120. */
+static void w_var(pw *w, uint64_t v)
+{
+	uint8_t b[10];
+	size_t n = 0;
+	while (v >= 0x80) {
+		b[n++] = (uint8_t)(v | 0x80);
+		v >>= 7;
+	}
+	b[n++] = (uint8_t)v;
+	cc_buf_put(&w->body, b, n);
+}
+
+static uint64_t zigzag(int64_t v)
+{
+	return ((uint64_t)v << 1) ^ (v < 0 ? ~(uint64_t)0 : 0);
+}
+
 static void w_u8(pw *w, uint8_t v) { cc_buf_u8(&w->body, v); }
-static void w_u16(pw *w, uint16_t v) { cc_buf_u16(&w->body, v); }
-static void w_u32(pw *w, uint32_t v) { cc_buf_u32(&w->body, v); }
-static void w_i32(pw *w, int32_t v) { cc_buf_u32(&w->body, (uint32_t)v); }
-static void w_i64(pw *w, int64_t v) { cc_buf_u64(&w->body, (uint64_t)v); }
+static void w_u16(pw *w, uint16_t v) { w_var(w, v); }
+static void w_u32(pw *w, uint32_t v) { w_var(w, v); }
+static void w_i32(pw *w, int32_t v) { w_var(w, zigzag(v)); }
+static void w_i64(pw *w, int64_t v) { w_var(w, zigzag(v)); }
 static void w_f64(pw *w, double v) { cc_buf_put(&w->body, &v, sizeof v); }
-static void w_int(pw *w, int v) { cc_buf_u32(&w->body, (uint32_t)v); }
+static void w_int(pw *w, int v) { w_var(w, zigzag(v)); }
 
 static void w_str(pw *w, const char *s)
 {
@@ -364,7 +384,7 @@ typedef struct pr {
 	uint32_t nstrs;
 	cc_arena *a;
 	uint32_t nshapes;        /* of the model being read: bounds refs */
-	size_t shape_min, member_min, op_min; /* smallest encodings */
+	size_t shape_min, member_min, op_min, res_min; /* smallest encodings */
 	int bad;                 /* the line that found the stream bad */
 } pr;
 
@@ -388,13 +408,43 @@ static int need(pr *r, size_t n)
 		return v; \
 	}
 R_FIXED(r_u8, uint8_t)
-R_FIXED(r_u16, uint16_t)
-R_FIXED(r_u32, uint32_t)
-R_FIXED(r_i32, int32_t)
-R_FIXED(r_i64, int64_t)
 R_FIXED(r_f64, double)
 #undef R_FIXED
 
+/* A varint of at most 10 bytes whose value fits in MAX. */
+static uint64_t r_var(pr *r, uint64_t max)
+{
+	uint64_t v = 0;
+	for (unsigned shift = 0; shift < 70; shift += 7) {
+		if (!need(r, 1))
+			return 0;
+		uint8_t b = *r->p++;
+		if (shift == 63 && b > 1)
+			break;   /* more than 64 bits */
+		v |= (uint64_t)(b & 0x7f) << shift;
+		if (!(b & 0x80)) {
+			if (v > max)
+				break;
+			return v;
+		}
+	}
+	r->bad = __LINE__;
+	return 0;
+}
+
+static int64_t unzigzag(uint64_t v)
+{
+	return (int64_t)(v >> 1) ^ -(int64_t)(v & 1);
+}
+
+static uint16_t r_u16(pr *r) { return (uint16_t)r_var(r, UINT16_MAX); }
+static uint32_t r_u32(pr *r) { return (uint32_t)r_var(r, UINT32_MAX); }
+static int64_t r_i64(pr *r) { return unzigzag(r_var(r, UINT64_MAX)); }
+static int32_t r_i32(pr *r)
+{
+	/* zigzag of an int32 fits in 32 bits */
+	return (int32_t)unzigzag(r_var(r, UINT32_MAX));
+}
 static int r_int(pr *r) { return (int)r_i32(r); }
 
 static const char *r_str(pr *r)
@@ -511,7 +561,7 @@ static void r_shape(pr *r, cc_shape *s)
 
 static cc_param *r_params(pr *r, uint32_t *n)
 {
-	*n = r_count(r, 16);
+	*n = r_count(r, 4);     /* three string references and a kind */
 	cc_param *p = r_array(r, *n, sizeof *p);
 	for (uint32_t i = 0; i < *n && !r->bad; i++) {
 		p[i].name = r_str(r);
@@ -524,7 +574,7 @@ static cc_param *r_params(pr *r, uint32_t *n)
 
 static int32_t *r_refs(pr *r, uint32_t *n)
 {
-	*n = r_count(r, 4);
+	*n = r_count(r, 1);
 	int32_t *v = r_array(r, *n, sizeof *v);
 	for (uint32_t i = 0; i < *n && !r->bad; i++)
 		v[i] = r_ref(r);
@@ -561,7 +611,7 @@ static void r_op(pr *r, cc_op *op, const cc_shape *shapes)
 /* Names that cc_readmap.c dereferences: all present. */
 static const char **r_names(pr *r, uint32_t *n)
 {
-	*n = r_count(r, 4);
+	*n = r_count(r, 1);
 	const char **v = r_array(r, *n, sizeof *v);
 	for (uint32_t i = 0; i < *n && !r->bad; i++)
 		v[i] = r_str_req(r);
@@ -617,7 +667,7 @@ static cJSON *r_json(pr *r, int depth)
 	case cJSON_Array:
 	case cJSON_Object: {
 		/* a child is at least its type byte (and an object's key) */
-		uint32_t n = r_count(r, t == cJSON_Object ? 5 : 1);
+		uint32_t n = r_count(r, t == cJSON_Object ? 2 : 1);
 		cJSON *last = NULL;
 		for (uint32_t i = 0; i < n && !r->bad; i++) {
 			const char *key = t == cJSON_Object ? r_str_req(r) : NULL;
@@ -686,7 +736,7 @@ static void part_read_model(pr *r, cc_model *m)
 	for (uint32_t i = 0; i < m->nops && !r->bad; i++)
 		r_op(r, &m->ops[i], m->shapes);
 	/* a resource is at least its name, four counts, six names, a parent */
-	m->nresources = r_count(r, 4 * 12);
+	m->nresources = r_count(r, r->res_min);
 	m->resources = r_array(r, m->nresources, sizeof *m->resources);
 	for (uint32_t i = 0; i < m->nresources && !r->bad; i++)
 		r_resource(r, &m->resources[i], m->nresources);
@@ -699,7 +749,7 @@ static void part_read_model(pr *r, cc_model *m)
 /* The size of the smallest encoding of each record kind (no members, no
  * errors, no parameters), measured with the writer itself so the bounds
  * in r_count never drift from what part_write_model writes. */
-static size_t min_shape, min_member, min_op;
+static size_t min_shape, min_member, min_op, min_res;
 static pthread_once_t min_once = PTHREAD_ONCE_INIT;
 
 static void min_sizes_once(void)
@@ -721,6 +771,11 @@ static void min_sizes_once(void)
 	w.body.len = 0;
 	w_op(&w, &op);
 	min_op = w.body.len;
+	cc_resource res;
+	memset(&res, 0, sizeof res);
+	w.body.len = 0;
+	w_resource(&w, &res);
+	min_res = w.body.len;
 	cc_buf_free(&w.body);
 	cc_pool_free(&w.pool);
 }
@@ -731,6 +786,7 @@ static void min_sizes(pr *r)
 	r->shape_min = min_shape;
 	r->member_min = min_member;
 	r->op_min = min_op;
+	r->res_min = min_res;
 }
 
 /* Decode the part at P[0..N).  COPY_STRS: P is a mapping of the file that
@@ -767,7 +823,7 @@ static int decode_owned(cc_model *m, const uint8_t *p, size_t n, unsigned flags,
 		strs = own;
 	}
 	pr r = { p + sizeof h + h.strs_size, p + n, strs, h.strs_size, &m->arena,
-	         0, 0, 0, 0, 0 };
+	         0, 0, 0, 0, 0, 0 };
 	min_sizes(&r);
 	part_read_model(&r, m);
 	if (r.bad)

@@ -47,7 +47,7 @@
 #include "cc_util.h"
 
 /* Bump on any change to the part layout or to what a part holds. */
-#define CC_PART_VERSION 3u
+#define CC_PART_VERSION 4u
 
 typedef struct cc_part_cache {
 	char *dir;               /* <cache>/parts; NULL: no parts this build */
