@@ -973,11 +973,39 @@ static int refuse_plan(rt_plans *p, const rt_plan *pl, const alc_operation *op, 
 	return 0;
 }
 
+/* The DeletionPolicy of the stack's resources (GetTemplate), or NULL with
+ * WHY set when it cannot be known. */
+static cJSON *stack_policies(cfn *c, const char *stack, char *why, size_t cap)
+{
+	cJSON *q = cJSON_CreateObject(), *out = NULL, *err = NULL, *pol = NULL;
+	if (!q || !cJSON_AddStringToObject(q, "StackName", stack)) {
+		cJSON_Delete(q);
+		snprintf(why, cap, "out of memory");
+		return NULL;
+	}
+	if (cfn_call(c, "GetTemplate", q, &out, &err) != 0)
+		snprintf(why, cap, "GetTemplate could not be recorded");
+	else if (err)
+		err_text(err, why, cap);
+	else if (!jstr(out, "TemplateBody"))
+		snprintf(why, cap, "GetTemplate returned no template");
+	else if (!(pol = rt_cfn_deletion_policies(jstr(out, "TemplateBody"),
+	                                          strlen(jstr(out, "TemplateBody")))))
+		snprintf(why, cap, "the template could not be read (neither JSON nor YAML, or "
+		         "larger than %u bytes)", RT_CFN_TEMPLATE_MAX);
+	cJSON_Delete(q);
+	cJSON_Delete(out);
+	cJSON_Delete(err);
+	return pol;
+}
+
 static int delete_diff(cfn *c, const rt_plan *pl, cJSON *result)
 {
 	const cJSON *in = jget(pl->content, "input");
 	const char *stack = jstr(in, "StackName");
 	const cJSON *retain = jget(in, "RetainResources");
+	cJSON *policies = NULL;
+	char nopol[600] = "";
 	cJSON *q = cJSON_CreateObject(), *out = NULL, *err = NULL;
 	if (!q || !stack || !cJSON_AddStringToObject(q, "StackName", stack)) {
 		cJSON_Delete(q);
@@ -997,6 +1025,20 @@ static int delete_diff(cfn *c, const rt_plan *pl, cJSON *result)
 			cJSON_ArrayForEach(k, retain)
 				if (cJSON_IsString(k) && strcmp(k->valuestring, lid) == 0)
 					keep = 1;
+			if (!policies && !nopol[0])
+				policies = stack_policies(c, stack, nopol, sizeof nopol);
+			const char *dp = jstr(policies, lid);
+			char note[160] = "";
+			if (keep)
+				snprintf(note, sizeof note, "kept: RetainResources names it");
+			else if (dp && (strcmp(dp, "Retain") == 0 ||
+			                strcmp(dp, "RetainExceptOnCreate") == 0)) {
+				keep = 1;
+				snprintf(note, sizeof note, "kept: DeletionPolicy %s", dp);
+			} else if (dp && strcmp(dp, "Snapshot") == 0)
+				snprintf(note, sizeof note, "DeletionPolicy Snapshot: a snapshot is kept");
+			else if (dp && strcmp(dp, "dynamic") == 0)
+				snprintf(note, sizeof note, "DeletionPolicy set by a condition: not known");
 			char path[600];
 			snprintf(path, sizeof path, "/Resources/%s", lid);
 			cJSON *e = cJSON_CreateObject();
@@ -1007,8 +1049,8 @@ static int delete_diff(cfn *c, const rt_plan *pl, cJSON *result)
 			         jput(e, "resourceType", jcopy(r, "ResourceType")) == 0 &&
 			         jput(e, "physicalId", jcopy(r, "PhysicalResourceId")) == 0 &&
 			         jput(e, "resourceStatus", jcopy(r, "ResourceStatus")) == 0 &&
-			         (!keep || cJSON_AddStringToObject(e, "note", "kept: RetainResources "
-			                                           "names it") != NULL);
+			         (!dp || cJSON_AddStringToObject(e, "deletionPolicy", dp) != NULL) &&
+			         (!note[0] || cJSON_AddStringToObject(e, "note", note) != NULL);
 			if (!ok) {
 				cJSON_Delete(e);
 				rc = AL_ENOMEM;
@@ -1029,6 +1071,7 @@ static int delete_diff(cfn *c, const rt_plan *pl, cJSON *result)
 	}
 	cJSON_Delete(q);
 	cJSON_Delete(out);
+	cJSON_Delete(policies);
 	if (rc) {
 		cJSON_Delete(err);
 		return rc;
@@ -1041,9 +1084,12 @@ static int delete_diff(cfn *c, const rt_plan *pl, cJSON *result)
 	}
 	if ((rc = jput(result, "exists", cJSON_CreateBool(1))) != 0)
 		return rc;
-	return set_message(result, "DeleteStack %s would delete %d resource%s%s%d%s.", stack,
-	                   n - kept, n - kept == 1 ? "" : "s", kept ? " (" : "", kept,
-	                   kept ? " kept: RetainResources)" : "");
+	if (nopol[0] && n > 0 && (rc = jput(result, "note", cJSON_CreateString(nopol))) != 0)
+		return rc;
+	return set_message(result, "DeleteStack %s would delete %d resource%s%s%.0d%s%s.", stack,
+	                   n - kept, n - kept == 1 ? "" : "s", kept ? " and keep " : "", kept,
+	                   kept ? " (RetainResources, DeletionPolicy)" : "",
+	                   nopol[0] && n > 0 ? "; DeletionPolicy not known" : "");
 }
 
 int rt_cfn_diff(rt_plans *p, const rt_plan *pl, const rt_diff_opts *opts, rt_plan_out *o)

@@ -3,7 +3,8 @@
  * cloudformation CreateStack / UpdateStack is diffed by creating a change
  * set and describing it, and applied by executing that change set and
  * following the stack's events to the end; a DeleteStack plan is diffed by
- * listing the resources it would delete.
+ * listing the resources it would delete (ListStackResources), minus those
+ * RetainResources names or whose DeletionPolicy (GetTemplate) keeps them.
  *
  * Every call made here (CreateChangeSet, DescribeChangeSet,
  * ExecuteChangeSet, DeleteChangeSet, ListChangeSets, DescribeStackEvents,
@@ -103,6 +104,15 @@ void rt_cfn_cleanup(rt_plans *p, const rt_id *plan, const rt_id *tx);
  * "changeSet", "changes", "summary", "status", "message".  Pure (tests
  * feed it recorded answers).  Returns 0 or AL_ENOMEM. */
 int rt_cfn_changeset_result(cJSON *result, const cJSON *describe);
+
+/* The DeletionPolicy of each resource of a template (JSON or YAML TEXT of
+ * LEN bytes, at most RT_CFN_TEMPLATE_MAX): a new object {logicalId:
+ * policy} for the resources that state one ("Retain", "Snapshot",
+ * "Delete", "RetainExceptOnCreate" as written; "dynamic" when an intrinsic
+ * function decides it).  NULL when the text is not a template (or on
+ * ENOMEM).  rt_cfn_tpl.c; the DeleteStack diff reads GetTemplate with it. */
+#define RT_CFN_TEMPLATE_MAX (1u << 20)
+cJSON *rt_cfn_deletion_policies(const char *text, size_t len);
 
 /* Prints a diff made here (change set or DeleteStack) for people: a
  * header line, then one line per resource ("+" add, "~" modify, "-"

@@ -27,7 +27,8 @@ the same moto to check what airlock says.  Checks, in order:
   6. a plan the policy denies (forbidden-*) gets no change set: diff_plan is
      refused with policy_denies and ListChangeSets shows none.
   7. DeleteStack: the diff lists exactly the resources ListStackResources
-     shows (boto3), each "removed"; the apply follows the stack to
+     shows (boto3), each "removed" but the bucket whose DeletionPolicy
+     (GetTemplate) is Retain; the apply follows the stack to
      DELETE_COMPLETE (progress per event) and the stack is gone.
   8. the audit log: every call made for the update plan is a "call" record
      naming the plan (CreateChangeSet, DescribeChangeSet, ExecuteChangeSet,
@@ -190,7 +191,8 @@ T1 = {"Resources": {"Q": {"Type": "AWS::SQS::Queue", "Properties": {"QueueName":
                     "T": {"Type": "AWS::SNS::Topic", "Properties": {"TopicName": "cfn-t1"}}}}
 T2 = {"Resources": {"Q": {"Type": "AWS::SQS::Queue",
                           "Properties": {"QueueName": "cfn-q1", "VisibilityTimeout": 60}},
-                    "B": {"Type": "AWS::S3::Bucket", "Properties": {"BucketName": "cfn-bucket-1"}}}}
+                    "B": {"Type": "AWS::S3::Bucket", "DeletionPolicy": "Retain",
+                          "Properties": {"BucketName": "cfn-bucket-1"}}}}
 # moto's SQS refuses this during the update (int("abc")): the resource fails
 TBAD = {"Resources": {"Q": {"Type": "AWS::SQS::Queue",
                             "Properties": {"QueueName": "cfn-q1", "VisibilityTimeout": "abc"}},
@@ -369,8 +371,13 @@ def run(srv, cf, airlock, env):
     want = sorted(r["LogicalResourceId"] for r in
                   cf.list_stack_resources(StackName="cfn-s1")["StackResourceSummaries"])
     got = sorted(c.get("logicalId") for c in diff.get("changes", []) if c.get("op") == "removed")
-    check(diff.get("kind") == "delete" and diff.get("status") == "computed" and got == want and want,
-          "delete: diff %s, ListStackResources %s" % (json.dumps(diff)[:400], want))
+    kept = sorted(c.get("logicalId") for c in diff.get("changes", []) if c.get("op") == "unchanged")
+    # B's DeletionPolicy Retain (the stack's template, GetTemplate) keeps it
+    check(diff.get("kind") == "delete" and diff.get("status") == "computed" and
+          sorted(got + kept) == want and kept == ["B"] and "B" in want,
+          "delete: diff %s, ListStackResources %s" % (json.dumps(diff)[:600], want))
+    check([c.get("deletionPolicy") for c in diff.get("changes", []) if c.get("logicalId") == "B"]
+          == ["Retain"], "delete: B's deletionPolicy")
     res, notes = apply(srv, pdel)
     check(sc(res).get("state") == "Applied" and
           sc(res).get("output", {}).get("StackStatus") == "DELETE_COMPLETE",

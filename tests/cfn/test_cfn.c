@@ -19,6 +19,7 @@
  *     after the execution only, oldest first, a progress note per event,
  *     ApplyFailed with the failed event and its reason; ExecuteChangeSet
  *     sent with the plan's change set and a ClientRequestToken;
+ *   - DeletionPolicy read from JSON and YAML templates (tags, conditions);
  *   - an apply cancelled while it follows a stack that does not finish:
  *     ApplyFailed with FollowStopped after a few polls, the executed change
  *     set left alone.
@@ -232,6 +233,37 @@ static void test_direct(void)
 	CHECK(strcmp(sget(r, "status"), "computed") == 0 && strstr(sget(r, "message"), "no changes"));
 	cJSON_Delete(r);
 	cJSON_Delete(d);
+}
+
+/* ---- DeletionPolicy from templates (rt_cfn_tpl.c) ----------------------- */
+
+static void expect_policies(const char *text, const char *want)
+{
+	cJSON *p = rt_cfn_deletion_policies(text, strlen(text));
+	cJSON *w = want ? cJSON_Parse(want) : NULL;
+	CHECKF(want ? p && w && cJSON_Compare(p, w, 1) : p == NULL, "policies of %.60s: %s",
+	       text, p ? cJSON_PrintUnformatted(p) : "NULL");
+	cJSON_Delete(p);
+	cJSON_Delete(w);
+}
+
+static void test_policies(void)
+{
+	expect_policies("{\"Resources\":{\"Logs\":{\"Type\":\"AWS::S3::Bucket\",\"DeletionPolicy\":"
+	                "\"Retain\"},\"Db\":{\"DeletionPolicy\":\"Snapshot\"},\"Q\":{\"Type\":\"x\"},"
+	                "\"C\":{\"DeletionPolicy\":{\"Fn::If\":[\"Prod\",\"Retain\",\"Delete\"]}}}}",
+	                "{\"Logs\":\"Retain\",\"Db\":\"Snapshot\",\"C\":\"dynamic\"}");
+	expect_policies("Resources:\n  Logs:\n    Type: AWS::S3::Bucket\n    DeletionPolicy: Retain\n"
+	                "  Db:\n    DeletionPolicy: Snapshot\n    Properties: {Engine: !Ref E}\n"
+	                "  Topic:\n    DeletionPolicy: !If [Prod, Retain, Delete]\n"
+	                "  Q:\n    DeletionPolicy: RetainExceptOnCreate\n  Plain:\n    Type: X\n",
+	                "{\"Logs\":\"Retain\",\"Db\":\"Snapshot\",\"Topic\":\"dynamic\","
+	                "\"Q\":\"RetainExceptOnCreate\"}");
+	expect_policies("Resources: {}\n", "{}");
+	expect_policies("just words", NULL);
+	expect_policies("[1, 2]", NULL);
+	expect_policies("Resources: [A, B]\n", NULL);
+	expect_policies("Resources:\n  A: {DeletionPolicy: Retain\n", NULL); /* broken */
 }
 
 /* ---- the fake cloudformation -------------------------------------------- */
@@ -530,6 +562,7 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	test_direct();
+	test_policies();
 	test_diff_and_apply(&cat, home);
 	cJSON_Delete(fk.create_input);
 	cJSON_Delete(fk.execute_input);

@@ -63,3 +63,9 @@ else()
   add_test(NAME cfn.sdk
            COMMAND sh -c "echo 'cfn.sdk: node (Node.js 20+) is needed' >&2; exit 1")
 endif()
+
+# fuzz_cfn_template: templates (GetTemplate's body, JSON or YAML) ->
+# DeletionPolicy per resource (runtime/rt_cfn_tpl.c).
+if(COMMAND airlock_fuzz_target)
+  airlock_fuzz_target(cfn_template rt_core)
+endif()
