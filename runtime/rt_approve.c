@@ -16,6 +16,7 @@
 #include "alc_err.h"
 #include "alc_policy.h"
 #include "rt_audit.h"
+#include "rt_diff.h"
 
 const char *rt_channel_name(int ch)
 {
@@ -396,7 +397,16 @@ cJSON *rt_approve_elicit_params(const rt_plan *pl, int with_mode)
 	if (in && strlen(in) > INPUT_SHOWN)
 		strcpy(in + INPUT_SHOWN - 3, "...");
 	const char *region = jstr(caller, "region"), *account = jstr(caller, "account");
-	char msg[4096];
+	/* what the plan would change, when a diff was made (rt_diff.h), and
+	 * the EC2 DryRun check */
+	char dbuf[1400] = "";
+	const cJSON *df = jobj(pl->status, "diff"), *dr = jobj(pl->status, "dryRun");
+	size_t dn = df ? rt_diff_brief(df, dbuf, sizeof dbuf) : 0;
+	if (dr && dn + 1 < sizeof dbuf)
+		snprintf(dbuf + dn, sizeof dbuf - dn, "EC2 dry run: %s (%s)\n",
+		         jstr(dr, "result") ? jstr(dr, "result") : "?",
+		         jstr(dr, "code") ? jstr(dr, "code") : "?");
+	char msg[5600];
 	snprintf(msg, sizeof msg,
 	         "airlock asks you to approve an AWS call planned by the agent.\n\n"
 	         "%s:%s  (risk %s, %s)\n"
@@ -404,6 +414,7 @@ cJSON *rt_approve_elicit_params(const rt_plan *pl, int with_mode)
 	         "input: %s\n"
 	         "policy: %s (rule %s): %s\n"
 	         "justification (written by the agent): %s\n\n"
+	         "%s%s"
 	         "plan %s, digest %.16s...\n"
 	         "Approving lets the agent apply exactly this plan, once, within %u s. "
 	         "%s",
@@ -414,7 +425,8 @@ cJSON *rt_approve_elicit_params(const rt_plan *pl, int with_mode)
 	         jstr(caller, "profile") ? jstr(caller, "profile") : "(not known)",
 	         in ? in : "{}", jstr(d, "decision") ? jstr(d, "decision") : "?",
 	         jstr(d, "rule") ? jstr(d, "rule") : "?", jstr(d, "reason") ? jstr(d, "reason") : "",
-	         jstr(req, "justification") ? jstr(req, "justification") : "(none)", id, dig, ttl,
+	         jstr(req, "justification") ? jstr(req, "justification") : "(none)", dbuf,
+	         dbuf[0] ? "\n" : "", id, dig, ttl,
 	         approvers > 1 ? "A second person must also approve it from a terminal." : "");
 	free(in);
 	cJSON *p = cJSON_CreateObject(), *s = NULL, *props, *x, *en, *reqd;

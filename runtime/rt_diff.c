@@ -1332,6 +1332,64 @@ void rt_diff_render(FILE *f, const cJSON *r, int color, int verbose)
 		fprintf(f, "  %s\n", jstr(r, "message"));
 }
 
+/* ---- a brief, for questions to people --------------------------------- */
+
+static void cat_value(char *buf, size_t cap, size_t *n, const cJSON *v)
+{
+	char *s = v ? cJSON_PrintUnformatted(v) : NULL;
+	if (*n < cap)
+		*n += (size_t)snprintf(buf + *n, cap - *n, s && strlen(s) > 120 ? "%.117s..." : "%s",
+		                       s ? s : "?");
+	free(s);
+}
+
+size_t rt_diff_brief(const cJSON *r, char *buf, size_t cap)
+{
+	if (!cap)
+		return 0;
+	buf[0] = '\0';
+	size_t n = 0;
+	const cJSON *rd = jobj(r, "read");
+	n += (size_t)snprintf(buf, cap, "what it changes (diff of %s%s%s%s): %s\n",
+	                      jstr(r, "computedAt") ? jstr(r, "computedAt") : "?",
+	                      rd ? ", against " : "", rd && jstr(rd, "operation") ?
+	                      jstr(rd, "operation") : "", rd ? " now" : "",
+	                      jstr(r, "message") ? jstr(r, "message") : "");
+	const cJSON *e;
+	int shown = 0, more = 0;
+	cJSON_ArrayForEach(e, cJSON_GetObjectItemCaseSensitive(r, "changes")) {
+		const char *opn = jstr(e, "op") ? jstr(e, "op") : "?";
+		if (strcmp(opn, "unchanged") == 0)
+			continue;
+		if (shown == 12 || n >= cap) {
+			more++;
+			continue;
+		}
+		shown++;
+		const cJSON *ov = cJSON_GetObjectItemCaseSensitive(e, "old");
+		const cJSON *nv = cJSON_GetObjectItemCaseSensitive(e, "new");
+		n += (size_t)snprintf(buf + n, cap - n, "  %s %s", opn,
+		                      jstr(e, "path") ? jstr(e, "path") : "?");
+		if (n < cap && (ov || nv))
+			n += (size_t)snprintf(buf + n, cap - n, ": ");
+		if (ov)
+			cat_value(buf, cap, &n, ov);
+		if (n < cap && ov && nv)
+			n += (size_t)snprintf(buf + n, cap - n, " -> ");
+		if (nv)
+			cat_value(buf, cap, &n, nv);
+		if (n < cap)
+			n += (size_t)snprintf(buf + n, cap - n, "\n");
+	}
+	if (more && n < cap)
+		n += (size_t)snprintf(buf + n, cap - n, "  ... and %d more (diff_plan shows all)\n", more);
+	if (n >= cap) {
+		n = cap - 1;
+		buf[n] = '\0';
+	}
+	return n;
+}
+
 /* ---- EC2 DryRun -------------------------------------------------------- */
 
 int rt_dryrun_applies(const alc_catalog *cat, const alc_operation *op)

@@ -151,6 +151,13 @@ cJSON *rt_diff_document(const char *s);
  * prints unchanged members (otherwise counted only). */
 void rt_diff_render(FILE *f, const cJSON *result, int color, int verbose);
 
+/* RESULT in a few lines of plain text for a question to a person (the
+ * elicitation of request_approval): when it was computed, against what,
+ * the counts, then the changes that are not "unchanged" (at most 12, each
+ * value cut at 120 bytes).  Always NUL-terminates BUF (CAP > 0); returns
+ * the length written. */
+size_t rt_diff_brief(const cJSON *result, char *buf, size_t cap);
+
 /* ---- EC2 DryRun ---------------------------------------------------------
  * An EC2 operation that is not a read and whose input has a DryRun member
  * can be sent with DryRun=true: AWS checks permissions and parameters and

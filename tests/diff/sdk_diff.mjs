@@ -10,6 +10,8 @@
 //   - ec2 ModifyInstanceAttribute: dryRun would_succeed / skipped with
 //     dry_run false / not_permitted for a denied user; diff, apply, diff;
 //   - dynamodb UpdateTable: ProvisionedThroughput changed, then unchanged;
+//   - DeleteBucketPolicy: the elicitation of request_approval shows the
+//     last diff (what would be removed) and the person can decide;
 //   - read_failed (denied read) and no_mapping are results, not errors.
 //
 //   node sdk_diff.mjs AIRLOCK CATALOG
@@ -18,6 +20,7 @@
 import assert from 'node:assert/strict';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
+import { ElicitRequestSchema } from '@modelcontextprotocol/sdk/types.js';
 
 const [airlock, catalog] = process.argv.slice(2);
 if (!catalog) {
@@ -39,8 +42,8 @@ async function check(name, fn) {
   }
 }
 
-async function connect(extraEnv = {}) {
-  const client = new Client({ name: 'airlock-diff-sdk', version: '1.0.0' });
+async function connect(extraEnv = {}, capabilities = {}) {
+  const client = new Client({ name: 'airlock-diff-sdk', version: '1.0.0' }, { capabilities });
   const transport = new StdioClientTransport({
     command: airlock,
     args: ['serve', '--catalog', catalog],
@@ -149,6 +152,27 @@ await check('get_plan keeps the last diff; query_audit has diff records', async 
   assert.deepEqual(ops(d), { '/Policy': 'unchanged' });
 });
 
+await check('request_approval: the question shows the last diff', async () => {
+  const asker = (await connect({}, { elicitation: {} })).client;
+  const asked = [];
+  asker.setRequestHandler(ElicitRequestSchema, async (req) => {
+    asked.push(req.params.message);
+    return { action: 'cancel' };
+  });
+  const p = await plan(asker, 's3', 'DeleteBucketPolicy', { Bucket: bucket });
+  assert.equal(p.approvalRequired, true);
+  const d = await call(asker, 'diff_plan', { plan_id: p.planId });
+  assert.equal(d.kind, 'delete');
+  assert.equal(change(d, '/Policy').op, 'removed');
+  const r = await call(asker, 'request_approval',
+    { plan_id: p.planId, justification: 'remove the test policy' });
+  assert.equal(r.elicitation, 'cancelled');
+  assert.equal(asked.length, 1);
+  assert.match(asked[0], /what it changes \(diff of .*against GetBucketPolicy now\)/);
+  assert.match(asked[0], /removed \/Policy: /);
+  await asker.close();
+});
+
 await check('EC2 ModifyInstanceAttribute: DryRun in the plan, diff, apply, diff', async () => {
   const p = await plan(client, 'ec2', 'ModifyInstanceAttribute',
     { InstanceId: inst, InstanceType: { Value: 'm5.large' } });
@@ -180,14 +204,23 @@ await check('EC2 DryRun: dry_run false skips it; a denied user is not permitted'
   assert.equal(bad.isError, true);
 });
 
-await check('DynamoDB UpdateTable: changed, apply, unchanged', async () => {
+await check('DynamoDB: create (does not exist, then exists), update, delete', async () => {
   const table = 'airlock-sdk-table';
-  const c = await plan(client, 'dynamodb', 'CreateTable', {
+  const spec = {
     TableName: table, BillingMode: 'PROVISIONED',
     ProvisionedThroughput: { ReadCapacityUnits: 2, WriteCapacityUnits: 2 },
     AttributeDefinitions: [{ AttributeName: 'pk', AttributeType: 'S' }],
-    KeySchema: [{ AttributeName: 'pk', KeyType: 'HASH' }] });
+    KeySchema: [{ AttributeName: 'pk', KeyType: 'HASH' }] };
+  const c = await plan(client, 'dynamodb', 'CreateTable', spec);
+  let dc = await call(client, 'diff_plan', { plan_id: c.planId });
+  assert.equal(dc.kind, 'create');
+  assert.equal(dc.exists, false);
+  assert.equal(dc.summary.added, 5);
   await call(client, 'apply_plan', { plan_id: c.planId });
+  const again = await plan(client, 'dynamodb', 'CreateTable', spec);
+  dc = await call(client, 'diff_plan', { plan_id: again.planId });
+  assert.equal(dc.exists, true);
+  assert.match(dc.message, /already exists/);
   const u = await plan(client, 'dynamodb', 'UpdateTable', {
     TableName: table, ProvisionedThroughput: { ReadCapacityUnits: 2, WriteCapacityUnits: 7 } });
   let d = await call(client, 'diff_plan', { plan_id: u.planId });
@@ -199,6 +232,11 @@ await check('DynamoDB UpdateTable: changed, apply, unchanged', async () => {
   d = await call(client, 'diff_plan', { plan_id: u.planId });
   assert.equal(d.summary.changed, 0);
   assert.equal(d.summary.unchanged, 2);
+  const del = await plan(client, 'dynamodb', 'DeleteTable', { TableName: table });
+  d = await call(client, 'diff_plan', { plan_id: del.planId });
+  assert.equal(d.kind, 'delete');
+  assert.equal(change(d, '/TableName').op, 'removed');
+  assert.deepEqual(change(d, '/ProvisionedThroughput').old.WriteCapacityUnits, 7);
 });
 
 await check('read_failed and no_mapping are results, not errors', async () => {
