@@ -319,6 +319,13 @@ static void test_sensitive(const alc_catalog *cat)
 	              NULL, &r) == 0);
 	OP(r, "/Password", "sensitive");
 	OP(r, "/PasswordResetRequired", "changed");
+	/* the brief for a question to a person: changes, no secret, bounded */
+	char brief[600], tiny[40];
+	size_t bl = rt_diff_brief(r, brief, sizeof brief);
+	CHECK(bl == strlen(brief) && strstr(brief, "  sensitive /Password\n") &&
+	      strstr(brief, "  changed /PasswordResetRequired: false -> true\n") &&
+	      !strstr(brief, "hunter2"));
+	CHECK(rt_diff_brief(r, tiny, sizeof tiny) == sizeof tiny - 1 && strlen(tiny) == sizeof tiny - 1);
 	const cJSON *e = entry(r, "/Password");
 	CHECK(e && !cJSON_GetObjectItemCaseSensitive(e, "old") &&
 	      !cJSON_GetObjectItemCaseSensitive(e, "new") &&
