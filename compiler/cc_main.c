@@ -189,6 +189,10 @@ static int cmd_build(int argc, char **argv)
 	if (!o.cli_names)
 		fprintf(stderr, "airlock-compile: warning: catalogs/cli-names.tsv not found; "
 		                "CLI names follow the default rule only\n");
+	if (o.no_cache && o.cache) {
+		fprintf(stderr, "airlock-compile: --cache and --no-cache exclude each other\n");
+		goto usage_err;
+	}
 	if (no_overrides && o.readmap_overrides) {
 		fprintf(stderr, "airlock-compile: --readmap-overrides and --no-readmap-overrides "
 		                "exclude each other\n");

@@ -290,6 +290,10 @@ def t_nocache(args):
     out = os.path.join(args.work, "nocache-out.alc")
     build(args, [tree], ref, "--no-cache")
 
+    # both options: refused
+    c, err = build(args, [tree], out, "--cache", ref + ".c", "--no-cache", expect_ok=False)
+    check("exclude each other" in err, f"nocache: --cache with --no-cache accepted: {err!r}")
+
     # a cache that cannot be created (a path under a regular file)
     c, err = build(args, [tree], out, "--cache", ref + "/cache")
     check("building without parts" in err and "note:" in err,
