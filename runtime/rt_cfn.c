@@ -206,7 +206,8 @@ static int audit_call(cfn *c, const alc_operation *op, const cJSON *input,
 	if (ok) {
 		cJSON *in = op->input != ALC_NONE ? rt_redact(c->cat, op->input, input, NULL)
 		                                  : cJSON_Duplicate(input, 1);
-		ok = in && cJSON_AddItemToObject(pay, "input", in);
+		ok = in && cJSON_AddItemToObject(pay, "input", in) &&
+		     rt_audit_offload(rt_plans_store(c->p), pay, "input") == 0;
 	}
 	if (ok && rs->output) {
 		cJSON *out = op->output != ALC_NONE ? rt_redact(c->cat, op->output, rs->output, NULL)

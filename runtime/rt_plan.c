@@ -896,6 +896,9 @@ cJSON *rt_plan_view(const rt_plan *pl)
 		ok = add_copy(v, "diff", jobj(st, "diff")) == 0;
 	if (ok && jobj(st, "dryRun"))
 		ok = add_copy(v, "dryRun", jobj(st, "dryRun")) == 0;
+	/* CloudFormation: the plan's change set and what became of it (rt_cfn.h) */
+	if (ok && jobj(st, "changeSet"))
+		ok = add_copy(v, "changeSet", jobj(st, "changeSet")) == 0;
 	if (ok)
 		ok = cJSON_AddStringToObject(v, "nextStep", next_step(pl, step, sizeof step)) != NULL;
 	if (!ok) {

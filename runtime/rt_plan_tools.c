@@ -72,6 +72,9 @@
 	"one was made.\"}," \
 	"\"dryRun\":{\"type\":\"object\",\"description\":\"EC2 DryRun check: result " \
 	"(would_succeed, not_permitted, error), code, message, at.\"}," \
+	"\"changeSet\":{\"type\":\"object\",\"description\":\"CloudFormation: the plan's " \
+	"change set (id, name, stackId, type, status, createdAt; executedAt once applied, " \
+	"deletedAt once cleaned up).\"}," \
 	"\"nextStep\":{\"type\":\"string\",\"description\":\"What to do next.\"}"
 
 #define PLAN_REQUIRED "\"planId\",\"state\",\"service\",\"operation\",\"digest\",\"nextStep\""
