@@ -280,6 +280,9 @@ def run(srv, cf, airlock, env):
           "update: events from before the execution were reported: %s" % evs)
     check(cf.describe_stacks(StackName="cfn-s1")["Stacks"][0]["StackStatus"] == "UPDATE_COMPLETE",
           "update: boto3 stack status")
+    gcs = sc(res).get("changeSet") or {}
+    check(gcs.get("id") == cs.get("id") and gcs.get("executedAt") and not gcs.get("deletedAt"),
+          "update: plan view changeSet %s" % gcs)
 
     # 3. no changes
     d = deploy(srv, "cfn-s1", {"Resources": {"Q": T2["Resources"]["Q"], "B": T2["Resources"]["B"]}},
@@ -338,6 +341,10 @@ def run(srv, cf, airlock, env):
           "cleanup: reject: %s %s" % (r.stdout, r.stderr))
     sets = our_sets(cf, "cfn-s1")
     check(not [n for n in sets if p1 in n], "cleanup: rejected plan's change set left: %s" % list(sets))
+    g, _ = srv.call("get_plan", {"plan_id": p1})
+    gcs = sc(g).get("changeSet") or {}
+    check(sc(g).get("state") == "Rejected" and gcs.get("name") == n2 and gcs.get("deletedAt"),
+          "cleanup: plan view changeSet %s" % gcs)
     # a stale change set of the rejected plan (as if its deletion had failed)
     cf.create_change_set(StackName="cfn-s1", ChangeSetName="airlock-%s-7" % p1,
                          ChangeSetType="UPDATE", TemplateBody=json.dumps(with_timeout(T2, 91)))
