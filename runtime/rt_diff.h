@@ -13,7 +13,12 @@
  *   4. the read runs as an audited read (rt_plans_read: planned, decided
  *      by the policy, audited, with the plan caller's profile, region and
  *      account); a read that fails or is refused is a result with status
- *      "read_failed" and the error, and the plan is unchanged;
+ *      "read_failed" and the error, and the plan is unchanged.  A read the
+ *      plan's input does not address (none of the mapping's identifier
+ *      members is set, or a paginated read without arguments, which would
+ *      show a whole collection) is not run: "read_failed", error code
+ *      "not_identified".  A read answering not-found (404, *NotFound*,
+ *      NoSuch*, *NotExist*) means "nothing there": exists false;
  *   5. the state at the mapping's state_path of the read's output is
  *      compared member by member with the plan's input (rt_diff_compare);
  *   6. the result is kept in the plan's mutable status ("diff", with its
@@ -51,7 +56,9 @@
  *                 (policies) compared parsed, key order ignored
  *               note: why, when not obvious ("found at /BillingModeSummary
  *                 /BillingMode", "identifier")
- *   error       {code, message} for read_failed
+ *   error       {code, message} for read_failed (the AWS error, the
+ *               refusal's code such as "approval_required", or
+ *               "not_identified")
  *   message     one sentence for people
  * rt_cfn_diff returns the same object; it may add "changeSet" (id, name,
  * status) and its changes use paths "/Resources/<LogicalId>" with
