@@ -22,7 +22,9 @@
  *   - DeletionPolicy read from JSON and YAML templates (tags, conditions);
  *   - an apply cancelled while it follows a stack that does not finish:
  *     ApplyFailed with FollowStopped after a few polls, the executed change
- *     set left alone.
+ *     set left alone;
+ *   - a plan whose approval runs out (tests/cfn/policy.yaml: guarded-*,
+ *     2 s): once Expired, its change set is deleted.
  *
  * The recorded answers (tests/cfn/fixtures/) are written after the
  * examples of the AWS CloudFormation User Guide, "Example change sets"
@@ -44,6 +46,7 @@
 #include <unistd.h>
 
 #include "alc_err.h"
+#include "rt_approve.h"
 #include "rt_audit.h"
 #include "rt_cfn.h"
 #include "rt_plan.h"
@@ -535,6 +538,45 @@ static void test_diff_and_apply(const alc_catalog *cat, const char *home)
 	      strcmp(sget(g.result, "state"), "ApplyFailed") == 0);
 	rt_plan_out_free(&g);
 	CHECK(fk.deletes == 0); /* an executed change set is never deleted */
+
+
+	/* an approval that runs out: the expired plan's change set is deleted
+	 * (the policy holds guarded-* updates for 2 s) */
+	cJSON_Delete(fk.create_input);
+	cJSON_Delete(fk.execute_input);
+	memset(&fk, 0, sizeof fk);
+	in = cJSON_Parse("{\"StackName\":\"guarded-1\",\"TemplateBody\":\"{}\"}");
+	rq.input = in;
+	memset(&o, 0, sizeof o);
+	CHECK(rt_plans_create(p, &rq, &t, &o) == 0 && o.result);
+	snprintf(pid, sizeof pid, "%s", o.result ? sget(o.result, "planId") : "");
+	CHECK(o.result && cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(o.result, "approvalRequired")));
+	rt_plan_out_free(&o);
+	cJSON_Delete(in);
+	CHECK(rt_id_parse(pid, &id) == 0);
+	memset(&pl, 0, sizeof pl);
+	CHECK(rt_plans_modify(p, &id, &t, copy_plan, &pl) == 0);
+	memset(&o, 0, sizeof o);
+	CHECK(rt_cfn_diff(p, &pl, &dopts, &o) == 0 && o.result);
+	rt_plan_free(&pl);
+	rt_plan_out_free(&o);
+	CHECK(fk.creates == 1 && fk.deletes == 0);
+	memset(&o, 0, sizeof o);
+	CHECK(rt_approve_request(p, pid, "a test", NULL, &t, &o) == 0);
+	CHECKF(o.result && strcmp(sget(o.result, "state"), "AwaitingApproval") == 0, "%s",
+	       o.error ? o.error : "?");
+	rt_plan_out_free(&o);
+	usleep(2300 * 1000);
+	memset(&g, 0, sizeof g);
+	CHECK(rt_plans_get(p, pid, &t2, &g) == 0 && g.result); /* expires it, then cleans up */
+	rt_plan_out_free(&g);
+	memset(&g, 0, sizeof g);
+	CHECK(rt_plans_get(p, pid, &t2, &g) == 0 && g.result);
+	const cJSON *gcs = g.result ? cJSON_GetObjectItemCaseSensitive(g.result, "changeSet") : NULL;
+	CHECKF(g.result && strcmp(sget(g.result, "state"), "Expired") == 0 && fk.deletes == 1 &&
+	       cJSON_GetObjectItemCaseSensitive(gcs, "deletedAt"), "state %s, %d deletes",
+	       g.result ? sget(g.result, "state") : "?", fk.deletes);
+	rt_plan_out_free(&g);
 
 	rt_plans_set_executor(NULL, NULL);
 	rt_plans_close(p);
