@@ -798,9 +798,9 @@ static int make_changeset(cfn *c, const rt_plan *pl, cJSON **desc, cJSON **err)
 		return *err ? 0 : AL_ENOMEM;
 	}
 	const cJSON *prev = jget(pl->status, "changeSet");
-	int seq = (int)(cJSON_IsNumber(jget(prev, "seq")) ? jget(prev, "seq")->valuedouble : 0) + 1;
-	if (seq < 1 || seq > 999999)
-		seq = 1;
+	/* the status is not covered by the digest: clamp before converting */
+	double last = cJSON_IsNumber(jget(prev, "seq")) ? jget(prev, "seq")->valuedouble : 0;
+	int seq = last >= 0 && last < 999999 ? (int)last + 1 : 1;
 	/* the previous one of this plan, unless it was executed */
 	const char *pid = jstr(prev, "id");
 	if (pid && !jget(prev, "executedAt") && !jget(prev, "deletedAt")) {
