@@ -28,28 +28,33 @@
  * for NULL, else its blob offset + 1; an array is its count then its
  * elements; a JSON value (the rule set) is a u8 cJSON type, then a
  * number's f64 and valueint, a string's reference, or an array's /
- * object's count and children (an object child's key reference first).  Counts of the model's shapes, operations, parameters and errors
- * come first, so that every shape reference can be checked as it is read.
+ * object's count and children (an object child's key reference first).
+ * Counts of the model's shapes, operations, parameters and errors come
+ * first, so that every shape reference can be checked as it is read.
+ * Examples: 300 -> ac 02; the shape ref -1 -> 01 and -2 (smithy.api#Unit)
+ * -> 03; a NULL string -> 00; the string at blob offset 5 -> 06.
  *
- * Reading is one read() into the model's arena, the checks of the header,
- * the checksum, then one pass over the stream that allocates the arrays
- * from the arena and points strings into the blob: no JSON, no copies of
- * strings.  The reader never trusts the stream (the checksum only finds
- * accidents): every read is bounds-checked, every count is bounded by the
- * bytes left (so a count cannot make it allocate more than the file's
- * size per element byte), every string reference must fall in the blob,
- * and every shape reference, operation name and id the emitter relies on
- * must be well-formed -- the same invariants a successful parse gives.
+ * Reading is one mmap of the part, the checks of the header, the checksum,
+ * one copy of the string blob into the model's arena, then one pass over
+ * the stream that allocates the arrays from the arena and points strings
+ * into the blob copy: no JSON, no string copied one by one.  The mapping
+ * is gone after the load.  The reader never trusts the stream (the
+ * checksum only finds accidents): every read is bounds-checked, every
+ * count is bounded by the bytes left (so a count cannot make it allocate
+ * more than the file's size per element byte), every string reference
+ * must fall in the blob, and every shape reference, operation name and id
+ * the emitter relies on must be well-formed -- the same invariants a
+ * successful parse gives.
  */
 #include "cc_part.h"
 
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <pthread.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
 #include <time.h>
