@@ -220,6 +220,19 @@ def t_change(args):
     c, _ = build(args, [tree], after, "--cache", cache)
     expect(c, "change: summary parts kept beside the full ones", reused=n, built=0)
     check(same(after, nocache), "change: summary rebuild differs")
+    # a model with errors gets no part, and the same diagnostics as without parts
+    bad = os.path.join(tree, "incr-broken", "service", "2020-01-01")
+    os.makedirs(bad)
+    with open(os.path.join(bad, "incr-broken-2020-01-01.json"), "w") as f:
+        f.write('{"smithy": "2.0", "shapes": {\n  "a#B": {"type": "structure"},\n')
+    nparts = len(parts_of(cache))
+    c, err1 = build(args, [tree], after, "--cache", cache, expect_ok=False)
+    expect(c, "change: a broken model", reused=n, built=1, written=0)
+    _, err2 = build(args, [tree], after, "--no-cache", expect_ok=False)
+    diag = lambda e: [l for l in e.splitlines() if not l.startswith(("parts:", "timings:"))]
+    check(diag(err1) == diag(err2) and any("invalid JSON at line" in l for l in diag(err1)),
+          f"change: a broken model's diagnostics differ with parts:\n{err1}\n---\n{err2}")
+    check(len(parts_of(cache)) == nparts, "change: a broken model got a part")
     print(f"change: {n} models, one changed: {n - 1} reused, identical to --no-cache")
 
 
