@@ -1752,7 +1752,10 @@ static cJSON *pairs(const cJSON *v, const char *key, const char *val, char *why,
 		char num[64];
 		const char *s = cJSON_IsString(m) ? m->valuestring : NULL;
 		if (!s && cJSON_IsNumber(m)) {
-			snprintf(num, sizeof num, "%.17g", m->valuedouble);
+			/* the shortest text that reads back as the number */
+			snprintf(num, sizeof num, "%.15g", m->valuedouble);
+			if (strtod(num, NULL) != m->valuedouble)
+				snprintf(num, sizeof num, "%.17g", m->valuedouble);
 			s = num;
 		} else if (!s && cJSON_IsBool(m)) {
 			s = cJSON_IsTrue(m) ? "true" : "false";

@@ -243,6 +243,26 @@ def run(srv, cf, airlock, env):
     check(cf.describe_stacks(StackName="cfn-s1")["Stacks"][0]["StackStatus"] == "CREATE_COMPLETE",
           "create: boto3 stack status")
 
+    # parameters and tags as objects become CloudFormation's lists
+    tp = {"Parameters": {"Vis": {"Type": "Number"}, "Name": {"Type": "String"}},
+          "Resources": {"Q": {"Type": "AWS::SQS::Queue", "Properties": {
+              "QueueName": {"Ref": "Name"}, "VisibilityTimeout": {"Ref": "Vis"}}}}}
+    res, _ = srv.call("deploy_stack", {"stack_name": "cfn-p1", "template_body": json.dumps(tp),
+                                       "parameters": {"Vis": 30, "Name": "cfn-pq"},
+                                       "tags": {"team": "platform"},
+                                       "capabilities": ["CAPABILITY_IAM"]})
+    pin = (sc(res).get("plan") or {}).get("input", {})
+    check(pin.get("Parameters") == [{"ParameterKey": "Vis", "ParameterValue": "30"},
+                                    {"ParameterKey": "Name", "ParameterValue": "cfn-pq"}] and
+          pin.get("Tags") == [{"Key": "team", "Value": "platform"}] and
+          pin.get("Capabilities") == ["CAPABILITY_IAM"] and
+          (sc(res).get("diff") or {}).get("status") == "computed",
+          "parameters: %s" % text(res)[:600])
+    res, _ = srv.call("deploy_stack", {"stack_name": "cfn-p1", "template_body": "{}",
+                                       "template_url": "https://example.com/t.json"})
+    check(res and res.get("isError") and "exactly one of template_body" in text(res),
+          "deploy_stack: both template_body and template_url: %s" % text(res)[:300])
+
     # 2. update through a change set
     d = deploy(srv, "cfn-s1", {"Resources": {"Q": T2["Resources"]["Q"], "B": T2["Resources"]["B"]}},
                "update")
