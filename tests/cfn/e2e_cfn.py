@@ -387,6 +387,9 @@ def run(srv, cf, airlock, env):
     check(res and res.get("isError") and "policy_denies" in text(res),
           "denied: diff_plan %s" % text(res)[:300])
     check(not [n for n in our_sets(cf, "cfn-s1") if pd in n], "denied: a change set was made")
+    res, _ = srv.call("deploy_stack", {"stack_name": "forbidden-2", "template_body": json.dumps(T1)})
+    check(sc(res).get("plan", {}).get("state") == "Denied" and sc(res).get("diff") is None,
+          "denied: deploy_stack %s" % text(res)[:400])
 
     # 7. DeleteStack
     res, _ = srv.call("plan_operation", {"service": "cloudformation", "operation": "DeleteStack",
