@@ -8,7 +8,7 @@
  *
  * Every call made here (CreateChangeSet, DescribeChangeSet,
  * ExecuteChangeSet, DeleteChangeSet, ListChangeSets, DescribeStackEvents,
- * DescribeStacks, ListStackResources) runs through the plans' executor
+ * DescribeStacks, ListStackResources, GetTemplate) runs through the plans' executor
  * (rt_plans_execute: rt_exec, with the plan caller's profile and region)
  * and is one audit record of kind "call" naming the plan, its purpose
  * ("diff", "apply", "cleanup"), the input and the answer (sensitive
@@ -22,9 +22,10 @@
  * ("changeSet": id, name, stackId, type, seq, createdAt, and executedAt or
  * deletedAt), never in its digest content.  One that is never applied is
  * deleted: when the plan is diffed again (the previous one), when the plan
- * ends without executing it (Rejected, Expired, Failed, ApplyFailed,
- * Applied with no changes: rt_plans_modify calls rt_cfn_cleanup), and
- * whenever a change set is created for a stack, every other "airlock-*"
+ * ends in any final state without executing it (Rejected, Expired,
+ * ApplyFailed, Applied with no changes: rt_plans_modify calls
+ * rt_cfn_cleanup after its commit, when the store has a catalog), and
+ * whenever a change set is created to update a stack, every other "airlock-*"
  * change set of that stack whose plan this store knows as finished or
  * superseded (change sets of unknown plans -- another airlock home -- are
  * left alone).  A deletion that fails is audited and logged on stderr,
@@ -60,7 +61,7 @@
  *     call failed: "error" says which -- or "cancelled") with changes at
  *     "/Resources/<LogicalId>" and, for CreateStack / UpdateStack, a
  *     "changeSet" object:
- *       {id, name, type, stackId, stackName, status, statusReason,
+ *       {id, name, stackId, stackName, status, statusReason,
  *        executionStatus, changes: [{action (Add|Modify|Remove|Import|
  *        Dynamic), logicalId, physicalId, resourceType, replacement
  *        (True|False|Conditional|null), scope [...], details [{target
@@ -75,14 +76,16 @@
  * change set cannot carry) is sent as planned and then followed like a
  * change set, to DELETE_COMPLETE (a stack that is not there: DeleteStack
  * is sent and nothing is followed).  CreateStack / UpdateStack execute the
- * plan's change set
- * (created now when the plan was never diffed, or when the stored one is
- * gone or no longer AVAILABLE), then follows DescribeStackEvents (only
+ * plan's change set (created now when the plan was never diffed, or when
+ * the stored one is gone or no longer AVAILABLE: changeSet.recreated),
+ * then follow DescribeStackEvents (only
  * events after the execution started, oldest first) until the stack
  * reaches a final status, calling AO->progress per poll (one line per new
  * event) and AO->cancel between polls; polling is bounded
  * (RT_CFN_FOLLOW_MAX_S, or $AIRLOCK_CFN_TIMEOUT seconds).  RS gets, on
- * success, {StackId, StackName, StackStatus, Outputs, changeSet, events};
+ * success, {StackId, StackName, StackStatus, Outputs, changeSet, events}
+ * (nothing to change: {StackId, StackName, noChanges: true, changeSet,
+ * message}, and the plan is Applied);
  * on failure an error {code, message, stackStatus, failedEvents: [{logicalId,
  * resourceType, physicalId, status, reason, timestamp}], events} whose
  * message names the failed resources and their reasons.  Codes:
