@@ -374,6 +374,14 @@ static void print_plan(FILE *f, const cJSON *v)
 		fprintf(f, "  diff      %s at %s: %s (airlock diff %.26s)\n", or_(s_of(df, "status"), "?"),
 		        or_(s_of(df, "computedAt"), "?"), or_(s_of(df, "message"), ""),
 		        or_(s_of(v, "planId"), "?"));
+	const cJSON *cs = cJSON_GetObjectItemCaseSensitive(v, "changeSet"); /* rt_cfn.h */
+	if (cJSON_IsObject(cs))
+		fprintf(f, "  changeset %s (%s, %s)%s%s%s%s\n", or_(s_of(cs, "name"), "?"),
+		        or_(s_of(cs, "type"), "?"), or_(s_of(cs, "status"), "?"),
+		        s_of(cs, "executedAt") ? "; executed at " : "",
+		        s_of(cs, "executedAt") ? s_of(cs, "executedAt") : "",
+		        s_of(cs, "deletedAt") ? "; deleted at " : "",
+		        s_of(cs, "deletedAt") ? s_of(cs, "deletedAt") : "");
 	fprintf(f, "  digest    sha256:%s%s\n", or_(s_of(v, "digest"), "?"),
 	        cJSON_IsFalse(cJSON_GetObjectItemCaseSensitive(v, "digestIntact"))
 	        ? "  (CHANGED: the stored plan no longer matches it)" : "");
