@@ -129,6 +129,10 @@ typedef struct cfn {
 	void *ud;
 	int notes;                   /* progress notes sent */
 	int stopped;                 /* progress / cancel asked to stop */
+	/* DescribeStackEvents while following: the newest event already
+	 * recorded, so that the audit keeps only what is new ("" or NULL:
+	 * everything) */
+	const char *events_seen;
 	/* the last call */
 	int attempts;
 	char request_id[128];
@@ -212,6 +216,26 @@ static int audit_call(cfn *c, const alc_operation *op, const cJSON *input,
 	if (ok && rs->output) {
 		cJSON *out = op->output != ALC_NONE ? rt_redact(c->cat, op->output, rs->output, NULL)
 		                                    : cJSON_Duplicate(rs->output, 1);
+		/* a poll of the stack's events repeats what earlier polls recorded:
+		 * keep the events newer than the last one seen, count the rest */
+		cJSON *evs = out && c->events_seen && c->events_seen[0]
+		             ? cJSON_GetObjectItemCaseSensitive(out, "StackEvents") : NULL;
+		if (cJSON_IsArray(evs)) {
+			cJSON *e = evs->child;
+			while (e && !(jstr(e, "EventId") && strcmp(jstr(e, "EventId"), c->events_seen) == 0))
+				e = e->next;
+			int dropped = 0;
+			while (e) {
+				cJSON *nx = e->next;
+				cJSON_Delete(cJSON_DetachItemViaPointer(evs, e));
+				dropped++;
+				e = nx;
+			}
+			if (!cJSON_AddNumberToObject(out, "olderEventsNotRepeated", dropped)) {
+				cJSON_Delete(out);
+				out = NULL;
+			}
+		}
 		ok = out && cJSON_AddItemToObject(pay, "response", out) &&
 		     rt_audit_offload(rt_plans_store(c->p), pay, "response") == 0;
 	} else if (ok) {
@@ -1229,7 +1253,10 @@ static int poll_events(cfn *c, follow *f, cJSON **err)
 	int rc = 0, met = 0;
 	for (int page = 0; page < EVENT_PAGES && !met; page++) {
 		cJSON *out = NULL;
-		if ((rc = cfn_call(c, "DescribeStackEvents", q, &out, err)) != 0 || *err) {
+		c->events_seen = f->marker;
+		rc = cfn_call(c, "DescribeStackEvents", q, &out, err);
+		c->events_seen = NULL;
+		if (rc || *err) {
 			cJSON_Delete(out);
 			break;
 		}

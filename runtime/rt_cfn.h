@@ -12,7 +12,9 @@
  * (rt_plans_execute: rt_exec, with the plan caller's profile and region)
  * and is one audit record of kind "call" naming the plan, its purpose
  * ("diff", "apply", "cleanup"), the input and the answer (sensitive
- * members redacted).  They are the plan's mechanism: the policy decided
+ * members redacted; a poll of DescribeStackEvents keeps the events newer
+ * than those already recorded and counts the rest in
+ * "olderEventsNotRepeated").  They are the plan's mechanism: the policy decided
  * the plan (CreateStack / UpdateStack), not these calls, so they need no
  * approval of their own; a plan the policy denies (now or when it was
  * made), or that is not waiting to be applied, never gets a change set.

@@ -502,12 +502,23 @@ static void test_diff_and_apply(const alc_catalog *cat, const char *home)
 	cJSON *recs = NULL;
 	rt_audit_query q = { &id, NULL, 0, 0, 0 };
 	CHECK(rt_audit_query_run(rt_plans_store(p), &q, &recs) == 0);
-	int calls = 0;
+	int calls = 0, kept = 0, polls = 0;
 	const cJSON *rec;
-	cJSON_ArrayForEach(rec, recs)
-		if (strcmp(sget(rec, "kind"), "call") == 0)
-			calls++;
+	cJSON_ArrayForEach(rec, recs) {
+		if (strcmp(sget(rec, "kind"), "call") != 0)
+			continue;
+		calls++;
+		/* each poll of the events records only what is new */
+		const cJSON *pay = cJSON_GetObjectItemCaseSensitive(rec, "payload");
+		const cJSON *resp = cJSON_GetObjectItemCaseSensitive(pay, "response");
+		if (sget(pay, "operation") && strcmp(sget(pay, "operation"), "DescribeStackEvents") == 0 &&
+		    cJSON_GetObjectItemCaseSensitive(resp, "olderEventsNotRepeated")) {
+			polls++;
+			kept += cJSON_GetArraySize(cJSON_GetObjectItemCaseSensitive(resp, "StackEvents"));
+		}
+	}
 	CHECKF(calls == fk.calls, "%d call records, %d calls", calls, fk.calls);
+	CHECKF(polls == 2 && kept == 6, "%d polls recorded %d events", polls, kept);
 	cJSON_Delete(recs);
 
 	/* cancelled while following: the plan ends ApplyFailed with
