@@ -107,7 +107,7 @@ static const char *sec_name(uint32_t id)
 	static const char *const names[] = {
 		"?", "STRS", "SVCS", "OPS", "SHAPES", "MEMBERS", "MEMBEXT", "CONS",
 		"U32", "PARAMS", "RULES", "MANIFEST", "IDX_SVC", "IDX_OP",
-		"IDX_CLI", "PARTITIONS", "POLICY", "SHAPEXT",
+		"IDX_CLI", "PARTITIONS", "POLICY", "SHAPEXT", "DOCS", "READMAP",
 	};
 	return id < sizeof names / sizeof names[0] ? names[id] : "?";
 }
