@@ -1,15 +1,20 @@
 # tests/cfn: CloudFormation plans through change sets (runtime/rt_cfn.c).
 #
 #   cfn.catalog  builds cloudformation + sts from ${AIRLOCK_SHARED}'s models
-#                with tests/cfn/policy.yaml (the fixture of cfn.e2e)
+#                with tests/cfn/policy.yaml (the fixture of the others)
 #   cfn.e2e      e2e_cfn.py: deploy_stack, diff_plan and apply_plan over MCP
 #                against moto on loopback (moto_cfn.py: moto with AWS-like
 #                asynchronous execution, resource events and failures):
 #                create, update through a change set (changes equal boto3's
 #                DescribeChangeSet), no-change, a failing update with its
 #                failed events, cleanup of unexecuted change sets, a denied
-#                plan without one, DeleteStack's diff, the audit records;
-#                needs python3 with moto and boto3 (missing: FAIL)
+#                plan without one, DeleteStack's diff (DeletionPolicy) and
+#                apply, `airlock deploy`, the audit records; needs python3
+#                with moto and boto3 (missing: FAIL)
+#   cfn.unit     test_cfn.c: recorded answers through a fake executor
+#                (below)
+#   cfn.sdk      sdk_cfn.mjs: the official MCP client (below)
+#   fuzz.cfn_changeset.replay, fuzz.cfn_template.replay  (below)
 
 if(NOT TARGET airlock OR NOT TARGET airlock-compile)
   return()
