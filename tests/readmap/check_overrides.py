@@ -8,7 +8,9 @@
      nothing on stdout, and its stderr is bad-overrides.err byte for byte
      (every bad line named with file:line, not just the first);
   2. good-overrides.tsv: the build succeeds, its coverage line counts the
-     override, and `dump` shows the mapping exactly as the line says.
+     override, and `dump` shows the mapping exactly as the line says;
+  3. no overrides: the operation is left unmapped, and --readmap-report
+     lists it.
 """
 import argparse
 import os
@@ -68,6 +70,24 @@ def main():
     if want not in d:
         fail('good overrides: dump lacks %r:\n%s' % (want, d))
     print('good overrides: %s' % line.strip())
+
+    # 3. without overrides PutNote has no mapping: the coverage line says
+    #    so and --readmap-report lists it
+    rep = os.path.join(a.work, 'unmapped.txt')
+    out = os.path.join(a.work, 'none.alc')
+    p = subprocess.run([a.bin, 'build', '--no-cache', '--cli-names', a.cli_names,
+                        '--models', a.models, '--no-readmap-overrides',
+                        '--readmap-report', rep, '-o', out],
+                       stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    if p.returncode != 0:
+        fail('no overrides: exit %d\n%s' % (p.returncode, p.stderr.decode()))
+    line = p.stdout.decode()
+    if not line.startswith('readmap: 0 of 1 mutating operations mapped (0.0%)'):
+        fail('no overrides: coverage line %r' % line)
+    got = open(rep).read()
+    if got != 'tiny-notes\tPutNote\n':
+        fail('--readmap-report: %r, want the one unmapped operation' % got)
+    print('report: %s' % got.strip().replace('\t', ':'))
 
 
 if __name__ == '__main__':

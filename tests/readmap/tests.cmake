@@ -9,7 +9,8 @@
 #                       catalogs/readmap-overrides.tsv applied
 #   readmap.overrides   a bad overrides file fails the build with file:line
 #                       for every bad line (golden bad-overrides.err) and
-#                       writes nothing; a good one shows up in `dump`
+#                       writes nothing; a good one shows up in `dump`;
+#                       --readmap-report lists what has no mapping
 set(READMAP_TEST_DIR ${CMAKE_CURRENT_LIST_DIR})
 add_executable(test_readmap ${READMAP_TEST_DIR}/test_readmap.c)
 target_link_libraries(test_readmap PRIVATE alc_format)
