@@ -323,7 +323,74 @@ static int is_out_control(const char *n)
  * first element of the one list of structures ("Stacks[0]"; a List* read,
  * or any read given no identifier (WHOLE_LIST), keeps the whole list),
  * else the whole output. */
-static void state_path(const rm_ctx *c, uint32_t rop, int whole_list, char *out)
+/* An element made of a key (or name) and a value: the list is a bag of
+ * attributes or tags, whose state is the whole list. */
+static int attribute_bag(const rm_ctx *c, uint32_t el)
+{
+	const alc_shape *sh = shape_of(c, el);
+	return sh && sh->member_count <= 3 && (member_named(c, el, "Value", 5) ||
+	                                        member_named(c, el, "value", 5));
+}
+
+/* Does an argument pick one element of list LNAME (elements EL)?  A value
+ * wrapped in a list does (InstanceIds=[InstanceId]), and so does a member
+ * named after the element ("StackName" for Stacks, "GroupIds" for
+ * SecurityGroups); "ListenerArn" for Rules names the parent, not a rule. */
+static int picks_one(const rm_ctx *c, const rm_arg *args, int n, const char *lname,
+                     uint32_t el)
+{
+	if (attribute_bag(c, el))
+		return 0;
+	char sing[NAME_MAX_];
+	size_t l = strlen(lname);
+	if (l >= sizeof sing)
+		return 0;
+	for (size_t i = 0; i <= l; i++)
+		sing[i] = (char)tolower((unsigned char)lname[i]);
+	if (l > 4 && strcmp(sing + l - 4, "list") == 0)
+		sing[l -= 4] = '\0';
+	if (l > 3 && strcmp(sing + l - 3, "ies") == 0) {
+		l -= 3;
+		sing[l++] = 'y';
+		sing[l] = '\0';
+	} else if (l > 4 && (strcmp(sing + l - 4, "sses") == 0 || strcmp(sing + l - 3, "xes") == 0))
+		sing[l -= 2] = '\0';
+	else if (l > 1 && sing[l - 1] == 's')
+		sing[--l] = '\0';
+	static const char *const sufs[] = { "identifiers", "identifier", "names", "name",
+	                                    "arns", "arn", "ids", "id", "s" };
+	for (int a = 0; a < n; a++) {
+		if (args[a].flags & ALC_RMA_LIST)
+			return 1;
+		char st[NAME_MAX_];
+		const char *to = N(c, args[a].to);
+		size_t tl = strlen(to);
+		if (tl >= sizeof st)
+			continue;
+		for (size_t i = 0; i <= tl; i++)
+			st[i] = (char)tolower((unsigned char)to[i]);
+		for (size_t k = 0; k < sizeof sufs / sizeof sufs[0]; k++) {
+			size_t sl = strlen(sufs[k]);
+			if (tl >= sl && strcmp(st + tl - sl, sufs[k]) == 0) {
+				st[tl -= sl] = '\0';
+				break;
+			}
+		}
+		if (tl <= l && strcmp(sing + l - tl, st) == 0)
+			return 1;
+	}
+	return 0;
+}
+
+/* Where the state sits in ROP's output, given the arguments ARGS: the one
+ * structure member; or the one list of structures, its first element when
+ * the read names many things and an argument picks one (DescribeStacks
+ * given StackName: "Stacks[0]"; DescribeInstances: the instance inside
+ * its reservation, "Reservations[0].Instances[0]"), else the whole list
+ * (List* reads, WHOLE_LIST, GetBucketCors's rules, DescribeRules given a
+ * listener, tags and attributes); else the whole output. */
+static void state_path(const rm_ctx *c, uint32_t rop, int whole_list, const rm_arg *args,
+                       int nargs, char *out)
 {
 	const alc_catalog *v = c->v;
 	const alc_operation *R = &v->ops[rop];
@@ -347,32 +414,36 @@ static void state_path(const rm_ctx *c, uint32_t rop, int whole_list, char *out)
 	const alc_shape *t = shape_of(c, one->target);
 	if (!t)
 		return;
+	const char *lname = N(c, one->name);
 	if (t->type == ALC_T_STRUCTURE) {
-		snprintf(out, PATH_MAX_, "%s", N(c, one->name));
-	} else if (t->type == ALC_T_LIST && t->member_count == 1 &&
-	           type_of(c, v->members[t->first_member].target) == ALC_T_STRUCTURE) {
-		const char *rn = N(c, R->name);
-		size_t rl = strlen(rn);
-		/* the first element only when the read names many things and
-		 * was given the one (DescribeStacks); GetBucketCors's rules are
-		 * the state as a whole */
-		int list = whole_list || strncmp(rn, "List", 4) == 0 || rn[rl - 1] != 's';
-		snprintf(out, PATH_MAX_, "%s%s", N(c, one->name), list ? "" : "[0]");
-		/* a group of what the read names: DescribeInstances gives
-		 * Reservations[0].Instances[0] */
-		const char *noun = strncmp(rn, "Describe", 8) == 0 ? rn + 8 :
-		                   strncmp(rn, "Get", 3) == 0 ? rn + 3 : NULL;
-		uint32_t el = v->members[t->first_member].target;
-		const alc_member *in = noun && !list && strcmp(noun, N(c, one->name)) ?
-		                       member_named(c, el, noun, strlen(noun)) : NULL;
-		const alc_shape *it = in ? shape_of(c, in->target) : NULL;
-		if (it && it->type == ALC_T_LIST && it->member_count == 1 &&
-		    type_of(c, v->members[it->first_member].target) == ALC_T_STRUCTURE &&
-		    strlen(out) + strlen(noun) + 5 < PATH_MAX_) {
-			size_t l = strlen(out);
-			snprintf(out + l, PATH_MAX_ - l, ".%s[0]", noun);
-		}
+		snprintf(out, PATH_MAX_, "%s", lname);
+		return;
 	}
+	if (t->type != ALC_T_LIST || t->member_count != 1 ||
+	    type_of(c, v->members[t->first_member].target) != ALC_T_STRUCTURE)
+		return;
+	const char *rn = N(c, R->name);
+	size_t rl = strlen(rn);
+	int many = !whole_list && strncmp(rn, "List", 4) != 0 && rn[rl - 1] == 's';
+	uint32_t el = v->members[t->first_member].target;
+	const char *noun = strncmp(rn, "Describe", 8) == 0 ? rn + 8 :
+	                   strncmp(rn, "Get", 3) == 0 ? rn + 3 : NULL;
+	const alc_member *in = many && noun && strcmp(noun, lname) ?
+	                       member_named(c, el, noun, strlen(noun)) : NULL;
+	const alc_shape *it = in ? shape_of(c, in->target) : NULL;
+	if (it && it->type == ALC_T_LIST && it->member_count == 1 &&
+	    type_of(c, v->members[it->first_member].target) == ALC_T_STRUCTURE &&
+	    strlen(lname) + strlen(noun) + 8 < PATH_MAX_) {
+		uint32_t iel = v->members[it->first_member].target;
+		size_t ll = strlen(lname), nl = strlen(noun);  /* fit: checked above */
+		memcpy(out, lname, ll);
+		memcpy(out + ll, "[0].", 4);
+		memcpy(out + ll + 4, noun, nl);
+		strcpy(out + ll + 4 + nl, picks_one(c, args, nargs, noun, iel) ? "[0]" : "");
+		return;
+	}
+	snprintf(out, PATH_MAX_, "%s%s", lname,
+	         many && picks_one(c, args, nargs, lname, el) ? "[0]" : "");
 }
 
 /* ---- verbs and nouns ------------------------------------------------ */
@@ -640,7 +711,7 @@ static int try_read(const rm_ctx *c, uint32_t mop, uint32_t rop, int life,
 			fallback->kind = kind;
 			fallback->source = source;
 			fallback->nargs = 0;
-			state_path(c, rop, 1, fallback->path);
+			state_path(c, rop, 1, NULL, 0, fallback->path);
 		}
 		return 0;
 	}
@@ -649,7 +720,7 @@ static int try_read(const rm_ctx *c, uint32_t mop, uint32_t rop, int life,
 	map->source = source;
 	map->nargs = (uint8_t)n;
 	memcpy(map->args, args, (size_t)n * sizeof args[0]);
-	state_path(c, rop, 0, map->path);
+	state_path(c, rop, 0, args, n, map->path);
 	return 1;
 }
 
