@@ -1670,6 +1670,8 @@ static int write_corpus(const char *dir)
 	put_edit(dir, "bad-index-full.alc", e_index_full);
 	put_edit(dir, "bad-rules-blob.alc", e_rules_blob);
 	put_edit(dir, "bad-rules-overlap.alc", e_rules_overlap);
+	put_edit(dir, "bad-readmap-read.alc", e_rm_not_read);
+	put_edit(dir, "bad-readmap-nargs.alc", e_rm_past);
 	return 0;
 }
 
