@@ -4,10 +4,14 @@
  * Works on the emitted records (a catalog view: names, input and output
  * members, required flags, target types) plus the resource facts the
  * models kept (cc_resource, cc_member.resource_ident).  Every operation is
- * looked at once; a mutating one tries, in order, its resource's read or
- * list, then the read names its verb and noun suggest (bounded: at most
- * MAX_VARIANTS nouns x MAX_CANDS names, each a binary search among the
- * service's operations), then the overrides replace whatever was found.
+ * looked at once; a mutating one bound to a resource's lifecycle tries
+ * that resource's read or list first; otherwise (or when that fails) the
+ * read names its verb and noun suggest, then those of its identifier
+ * members' nouns (bounded: at most MAX_VARIANTS nouns x MAX_CANDS names,
+ * each one probe of a (service, name) hash), then an instance binding's
+ * resource; the overrides replace whatever was found.  A candidate given
+ * no argument is kept only as a fallback (no_arg_ok).  The whole corpus
+ * takes ~30 ms.
  *
  * The catalog view's strings live in the pool, which moves when it grows:
  * nothing is interned until every mapping is computed (new strings -- state
