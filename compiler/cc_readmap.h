@@ -6,10 +6,11 @@
  *
  * Rules, in order, the first that gives a valid mapping wins; the
  * overrides file is applied last and wins over both:
- *   1. lifecycle: an operation bound to a Smithy resource (create, put,
- *      update, delete or an instance operation) maps to the resource's
- *      read, else its list, identifiers matched by name or by
- *      @resourceIdentifier;
+ *   1. lifecycle: an operation bound to a Smithy resource's lifecycle
+ *      (create, put, update, delete) maps to the resource's read, else its
+ *      list, identifiers matched by name or by @resourceIdentifier; an
+ *      instance or collection operation tries rule 2 first (parents list
+ *      their children's operations) and its resource after;
  *   2. verb and noun: UpdateStack -> DescribeStacks, PutBucketPolicy ->
  *      GetBucketPolicy, AttachRolePolicy -> ListAttachedRolePolicies
  *      (cc_readmap.c lists the verbs and the read names tried);
