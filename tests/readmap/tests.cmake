@@ -3,8 +3,8 @@
 #
 #   readmap.full        test_readmap over the full catalog: coverage >= 85%
 #                       of mutating operations, every mapping usable
-#                       (members and state path exist), expected.tsv (42
-#                       mappings across 19 services, field by field through
+#                       (members and state path exist), expected.tsv (51
+#                       mappings across 24 services, field by field through
 #                       alc_op_readmap), every line of
 #                       catalogs/readmap-overrides.tsv applied
 #   readmap.overrides   a bad overrides file fails the build with file:line
