@@ -28,6 +28,9 @@
 #include "alc_err.h"
 #include "rt_audit.h"
 #include "rt_diff.h"
+#ifdef AIRLOCK_HAVE_CFN
+#include "rt_cfn.h"
+#endif
 #include "rt_search.h"
 
 #define RT_DIFF_DEPTH 64
@@ -1226,6 +1229,18 @@ static void put_doc_diff(FILE *f, const cJSON *old_v, const cJSON *new_v, int co
 
 void rt_diff_render(FILE *f, const cJSON *r, int color, int verbose)
 {
+#ifdef AIRLOCK_HAVE_CFN
+	/* Stack plans: rt_cfn_render shows each resource change with what
+	 * forces a replacement and what caused it, which a person approving
+	 * the plan needs to see. */
+	const char *svc = jstr(r, "service"), *sop = jstr(r, "operation");
+	if (svc && sop && strcmp(svc, "cloudformation") == 0 &&
+	    (strcmp(sop, "CreateStack") == 0 || strcmp(sop, "UpdateStack") == 0 ||
+	     strcmp(sop, "DeleteStack") == 0)) {
+		rt_cfn_render(f, r, color);
+		return;
+	}
+#endif
 	const char *st = jstr(r, "status") ? jstr(r, "status") : "?";
 	fprintf(f, "%sdiff of plan %s%s  %s:%s (%s)\n", col(color, C_BOLD),
 	        jstr(r, "planId") ? jstr(r, "planId") : "?", col(color, C_RESET),

@@ -41,6 +41,7 @@ Fails (never skips) when moto or boto3 is missing.
 import json
 import os
 import socket
+import re
 import subprocess
 import sys
 import tempfile
@@ -284,6 +285,21 @@ def run(srv, cf, airlock, env):
     paths = sorted(c["path"] + ":" + c["op"] for c in diff.get("changes", []))
     check(paths == ["/Resources/B:added", "/Resources/Q:changed", "/Resources/T:removed"],
           "update: diff changes %s" % paths)
+    # what a person sees: `airlock diff` shows each resource change (the
+    # change set's own rendering, rt_cfn_render), not a generic field diff
+    r = subprocess.run([airlock, "diff", upd_plan, "--catalog", srv.catalog],
+                       capture_output=True, text=True, env=env)
+    lines = r.stdout.splitlines()
+    check(r.returncode == 0 and "change set airlock-" in r.stdout and
+          any(re.match(r"\+ Add +B AWS::", l) for l in lines) and
+          any(re.match(r"~ Modify +Q AWS::SQS::Queue", l) for l in lines) and
+          any(re.match(r"- Remove +T AWS::SNS::Topic", l) for l in lines),
+          "update: airlock diff %d: %s %s" % (r.returncode, r.stdout[:800], r.stderr[:300]))
+    # that diff made the plan's next change set, which apply executes
+    g, _ = srv.call("get_plan", {"plan_id": upd_plan})
+    cs = sc(g).get("changeSet") or {}
+    check(cs.get("name") == "airlock-%s-2" % upd_plan and cs.get("name") in r.stdout,
+          "update: change set after airlock diff: %s" % cs)
     res, notes = apply(srv, upd_plan)
     out = sc(res).get("output", {})
     check(sc(res).get("state") == "Applied" and out.get("StackStatus") == "UPDATE_COMPLETE",
