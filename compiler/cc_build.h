@@ -22,6 +22,9 @@ typedef struct cc_build_opts {
 	const char *source;      /* models source name override, or NULL */
 	const char *revision;    /* models revision override, or NULL */
 	const char *readmap_overrides; /* catalogs/readmap-overrides.tsv, or NULL */
+	int readmap_overrides_shipped; /* it is the file shipped with airlock:
+	                                  lines naming operations the models
+	                                  lack are skipped (cc_readmap.h) */
 	const char *readmap_report; /* file listing unmapped mutating operations */
 	int full_docs;
 	int keep_going;

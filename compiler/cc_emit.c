@@ -788,7 +788,8 @@ static int emit_readmap(emit *e, const cc_build_opts *o, cc_model *const *sel, s
 	cc_buf diag = { 0 };
 	cc_readmap_stats st;
 	double t0 = now_s();
-	int rc = cc_readmap_emit(&v, sel, nsel, o->readmap_overrides, &e->pool,
+	int rc = cc_readmap_emit(&v, sel, nsel, o->readmap_overrides,
+	                         o->readmap_overrides_shipped, &e->pool,
 	                         &e->readmap, words, &diag, rep, &st);
 	cc_buf_write(&diag, stderr);
 	cc_buf_free(&diag);
@@ -809,6 +810,11 @@ static int emit_readmap(emit *e, const cc_build_opts *o, cc_model *const *sel, s
 			       st.mutating ? 100.0 * st.mapped / st.mutating : 100.0,
 			       st.by_source[ALC_RM_LIFECYCLE], st.by_source[ALC_RM_VERBNOUN],
 			       st.by_source[ALC_RM_OVERRIDE], st.entries, e->readmap.len);
+		if (st.override_skipped) {
+			size_t l = strlen(e->readmap_line);
+			snprintf(e->readmap_line + l, sizeof e->readmap_line - l,
+			         "; %u override lines skipped (services or operations these models lack)", st.override_skipped);
+		}
 		if (o->timings)
 			fprintf(stderr, "readmap: %.1f ms\n", (now_s() - t0) * 1e3);
 	}

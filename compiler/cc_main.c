@@ -198,8 +198,10 @@ static int cmd_build(int argc, char **argv)
 		                "exclude each other\n");
 		goto usage_err;
 	}
-	if (!no_overrides && !o.readmap_overrides)
+	if (!no_overrides && !o.readmap_overrides) {
 		o.readmap_overrides = default_readmap_overrides();
+		o.readmap_overrides_shipped = 1;
+	}
 	int rc = cc_build(&o);
 	cc_names_free();
 	free(models);

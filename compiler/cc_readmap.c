@@ -59,6 +59,7 @@ typedef struct rm_ctx {
 	uint8_t *role_of;      /* CC_LC_* or ROLE_INSTANCE / ROLE_COLLECTION */
 	uint32_t *optab;       /* (service, name) -> OPS index + 1; 0 empty */
 	size_t opslots;        /* power of two, at least twice nops */
+	int shipped;           /* overrides: skip lines naming missing operations */
 } rm_ctx;
 
 enum { ROLE_INSTANCE = CC_LC_COUNT, ROLE_COLLECTION };
@@ -992,6 +993,10 @@ static int parse_overrides(rm_ctx *c, char *text, const char *file, cc_buf *diag
 			goto next;
 		}
 		uint32_t mop = find_op(c, svc, fld[1], strlen(fld[1]));
+		if (mop == ALC_NONE && c->shipped) {
+			(*skipped)++;  /* models of another revision */
+			goto next;
+		}
 		if (mop == ALC_NONE)
 			BAD("%s has no operation \"%s\"", fld[0], fld[1]);
 		if (is_read(c, mop))
@@ -1006,6 +1011,11 @@ static int parse_overrides(rm_ctx *c, char *text, const char *file, cc_buf *diag
 			goto next;
 		}
 		uint32_t rop = find_op(c, svc, fld[2], strlen(fld[2]));
+		if (rop == ALC_NONE && c->shipped) {
+			(*lines)--;    /* counted above, not applied */
+			(*skipped)++;
+			goto next;
+		}
 		if (rop == ALC_NONE)
 			BAD("%s has no operation \"%s\"", fld[0], fld[2]);
 		if (!is_read(c, rop))
@@ -1080,7 +1090,7 @@ next:;
 int cc_readmap_check_overrides(const alc_catalog *v, const char *buf, size_t len,
                                const char *name, cc_buf *diag)
 {
-	rm_ctx c = { v, NULL, 0, NULL, NULL, NULL, NULL, 0 };
+	rm_ctx c = { v, NULL, 0, NULL, NULL, NULL, NULL, 0, 0 };
 	c.maps = cc_xcalloc(v->nops + 1, sizeof *c.maps);
 	for (uint32_t i = 0; i < v->nops; i++)
 		c.maps[i].read = ALC_NONE;
@@ -1124,11 +1134,11 @@ static uint32_t add_entry(etab *t, cc_buf *out, const uint32_t *w, size_t nw, ui
 }
 
 int cc_readmap_emit(const alc_catalog *v, cc_model *const *models, size_t nmodels,
-                    const char *overrides, cc_pool *pool,
+                    const char *overrides, int shipped, cc_pool *pool,
                     cc_buf *out, uint32_t *words_out, cc_buf *diag, FILE *report,
                     cc_readmap_stats *st)
 {
-	rm_ctx c = { v, models, nmodels, NULL, NULL, NULL, NULL, 0 };
+	rm_ctx c = { v, models, nmodels, NULL, NULL, NULL, NULL, 0, shipped };
 	memset(st, 0, sizeof *st);
 	c.maps = cc_xcalloc(v->nops + 1, sizeof *c.maps);
 	c.res_of = cc_xcalloc(v->nops + 1, sizeof *c.res_of);

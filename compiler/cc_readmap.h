@@ -39,17 +39,23 @@ typedef struct cc_readmap_stats {
 	uint32_t mapped;          /* ... with a mapping */
 	uint32_t by_source[4];    /* indexed by ALC_RM_LIFECYCLE..OVERRIDE */
 	uint32_t override_lines;  /* mapping lines applied from the overrides */
-	uint32_t override_skipped;/* lines naming a service the catalog lacks */
+	uint32_t override_skipped;/* lines naming a service the catalog lacks
+	                             (or, SHIPPED, an operation) */
 	uint32_t entries;         /* distinct READMAP entries */
 } cc_readmap_stats;
 
 /* OVERRIDES: the overrides file, or NULL for none (lines naming a service
- * the catalog does not hold are skipped and counted).  REPORT:
+ * the catalog does not hold are skipped and counted).  SHIPPED: it is the
+ * file that comes with airlock, written against the pinned models: a line
+ * naming an operation the models at hand lack (another revision, the
+ * protocol tests' reduced S3) is skipped and counted too, where a file of
+ * the user's own fails the build (tests/readmap checks every shipped line
+ * against the full corpus, so a typo there does not go unnoticed).  REPORT:
  * when not NULL, receives one "service<TAB>operation" line per mutating
  * operation without a mapping.  Returns 0, or AL_EINVAL after writing
  * "file:line: message" lines to DIAG for a bad overrides file. */
 int cc_readmap_emit(const alc_catalog *v, cc_model *const *models, size_t nmodels,
-                    const char *overrides, cc_pool *pool,
+                    const char *overrides, int shipped, cc_pool *pool,
                     cc_buf *out, uint32_t *words, cc_buf *diag, FILE *report,
                     cc_readmap_stats *st);
 
