@@ -38,8 +38,10 @@ typedef struct cc_build_opts {
 int cc_build(const cc_build_opts *o);
 
 /* Model files found under DIR in either layout of aws/api-models-aws:
- * DIR/<sdk>/service/<version>/<file>.json or DIR/models/<sdk>/...  Paths
- * are appended (malloc) to *paths / *rels, sorted by relative path. */
+ * DIR/<sdk>/service/<version>/<file>.json or DIR/models/<sdk>/..., less
+ * the repository's internal test services (cc_unpack_is_test_service),
+ * as `sync` keeps them.  Paths are appended (malloc) to *paths / *rels,
+ * sorted by relative path. */
 int cc_find_models(const char *dir, char ***paths, char ***rels, size_t *n);
 
 #endif

@@ -31,6 +31,7 @@
 #include "alc_format.h"
 #include "alc_reader.h"
 #include "cc_model.h"
+#include "cc_unpack.h"
 #include "cc_names.h"
 #include "cc_part.h"
 #include "cc_partitions.h"
@@ -117,6 +118,10 @@ int cc_find_models(const char *dir, char ***paths, char ***rels, size_t *n)
 	size_t nsdk;
 	char **sdks = list_dir(root, &nsdk);
 	for (size_t i = 0; i < nsdk; i++) {
+		/* the same models `sync` keeps: not the repository's internal
+		 * test services */
+		if (cc_unpack_is_test_service(sdks[i]))
+			continue;
 		char *svcdir = join(root, sdks[i]);
 		char *sdir = join(svcdir, "service");
 		free(svcdir);

@@ -121,6 +121,11 @@ if(TARGET airlock-compile)
                    --cli-names ${CMAKE_SOURCE_DIR}/catalogs/cli-names.tsv
                    --output-dir --tiny ${CATALOG_TEST_DIR}/tiny)
 
+  # the repository's internal test services are not models (as for sync)
+  add_test(NAME catalog.test-services
+           COMMAND sh ${CATALOG_TEST_DIR}/test_services.sh ${CC_BIN}
+                   ${AIRLOCK_SHARED}/api-models-aws ${CATALOG_WORK}/test-services)
+
   # ---- the full corpus (../shared) ----------------------------------------
   add_test(NAME catalog.count
            COMMAND ${AIRLOCK_PYTHON3} ${CATALOG_TEST_DIR}/count_ops.py
