@@ -1480,32 +1480,8 @@ void cc_diff_print_stat(FILE *f, const cc_diff *d)
 	summary_line(f, d);
 }
 
-/* A JSON string, escaped as Python's json.dumps(s, ensure_ascii=False). */
-static void put_json(FILE *f, const char *s)
-{
-	if (!s) {
-		fputs("null", f);
-		return;
-	}
-	putc('"', f);
-	for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
-		switch (*p) {
-		case '"': fputs("\\\"", f); break;
-		case '\\': fputs("\\\\", f); break;
-		case '\n': fputs("\\n", f); break;
-		case '\r': fputs("\\r", f); break;
-		case '\t': fputs("\\t", f); break;
-		case '\b': fputs("\\b", f); break;
-		case '\f': fputs("\\f", f); break;
-		default:
-			if (*p < 0x20)
-				fprintf(f, "\\u%04x", *p);
-			else
-				putc(*p, f);
-		}
-	}
-	putc('"', f);
-}
+/* A JSON string, or null (cc_util.h). */
+#define put_json cc_json_put_str
 
 static void json_side(FILE *f, const char *name, const alc_catalog *c, const char *file)
 {

@@ -720,23 +720,31 @@ static void build_indexes(emit *e, cc_buf *isvc, cc_buf *iop, cc_buf *icli)
 
 /* ---- policy ---------------------------------------------------------- */
 
+/* The records emitted so far as a catalog (strings, services, operations,
+ * shapes, members): what the policy and the read mappings are computed
+ * from.  V's pointers move when the buffers grow. */
+static void catalog_view(const emit *e, alc_catalog *v)
+{
+	memset(v, 0, sizeof *v);
+	v->strs = (const char *)e->pool.data.p;
+	v->strs_size = (uint32_t)e->pool.data.len;
+	v->svcs = (const alc_service *)e->svcs.p;
+	v->nsvcs = e->nsvcs;
+	v->ops = (const alc_operation *)e->ops.p;
+	v->nops = e->nops;
+	v->shapes = (const alc_shape *)e->shapes.p;
+	v->nshapes = e->nshapes;
+	v->members = (const alc_member *)e->members.p;
+	v->nmembers = e->nmembers;
+}
+
 /* Check and compile o->policy against the records emitted so far (a
  * catalog view without hash indexes), fill every operation's risk word and
  * e->policy.  Errors are printed; nothing is written after one. */
 static int emit_policy(emit *e, const cc_build_opts *o)
 {
 	alc_catalog v;
-	memset(&v, 0, sizeof v);
-	v.strs = (const char *)e->pool.data.p;
-	v.strs_size = (uint32_t)e->pool.data.len;
-	v.svcs = (const alc_service *)e->svcs.p;
-	v.nsvcs = e->nsvcs;
-	v.ops = (const alc_operation *)e->ops.p;
-	v.nops = e->nops;
-	v.shapes = (const alc_shape *)e->shapes.p;
-	v.nshapes = e->nshapes;
-	v.members = (const alc_member *)e->members.p;
-	v.nmembers = e->nmembers;
+	catalog_view(e, &v);
 	cc_buf diag = { 0 };
 	cc_policy *p = NULL;
 	int rc = cc_policy_load(&p, o->policy, o->policy_name, &v, &diag);
@@ -773,17 +781,7 @@ static int emit_policy(emit *e, const cc_build_opts *o)
 static int emit_readmap(emit *e, const cc_build_opts *o, cc_model *const *sel, size_t nsel)
 {
 	alc_catalog v;
-	memset(&v, 0, sizeof v);
-	v.strs = (const char *)e->pool.data.p;
-	v.strs_size = (uint32_t)e->pool.data.len;
-	v.svcs = (const alc_service *)e->svcs.p;
-	v.nsvcs = e->nsvcs;
-	v.ops = (const alc_operation *)e->ops.p;
-	v.nops = e->nops;
-	v.shapes = (const alc_shape *)e->shapes.p;
-	v.nshapes = e->nshapes;
-	v.members = (const alc_member *)e->members.p;
-	v.nmembers = e->nmembers;
+	catalog_view(e, &v);
 	FILE *rep = NULL;
 	if (o->readmap_report && !(rep = fopen(o->readmap_report, "w"))) {
 		fprintf(stderr, "airlock-compile: %s: %s\n", o->readmap_report, strerror(errno));

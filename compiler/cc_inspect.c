@@ -219,28 +219,10 @@ static void put_raw(FILE *f, const char *s)
 	}
 }
 
-/* A JSON string, escaped exactly as Python's json.dumps(s,
- * ensure_ascii=False) does, so that scripts can produce the same bytes. */
+/* A JSON string (cc_util.h). */
 static void put_q(FILE *f, const char *s)
 {
-	putc('"', f);
-	for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
-		switch (*p) {
-		case '"': fputs("\\\"", f); break;
-		case '\\': fputs("\\\\", f); break;
-		case '\n': fputs("\\n", f); break;
-		case '\r': fputs("\\r", f); break;
-		case '\t': fputs("\\t", f); break;
-		case '\b': fputs("\\b", f); break;
-		case '\f': fputs("\\f", f); break;
-		default:
-			if (*p < 0x20)
-				fprintf(f, "\\u%04x", *p);
-			else
-				putc(*p, f);
-		}
-	}
-	putc('"', f);
+	cc_json_put_str(f, s ? s : "");
 }
 
 /* " [a b c]" for the set bits of FLAGS (nothing when none is set). */

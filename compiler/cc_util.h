@@ -99,4 +99,9 @@ void cc_diag_add(cc_buf *out, const char *file, const char *jpath,
 void cc_diag_vadd(cc_buf *out, const char *file, const char *jpath,
                   const char *fmt, va_list ap);
 
+/* S as a JSON string on F, escaped exactly as Python's json.dumps(s,
+ * ensure_ascii=False) does, so that scripts can produce the same bytes
+ * (info --json, dump, diff --json); NULL is written as null. */
+void cc_json_put_str(FILE *f, const char *s);
+
 #endif

@@ -2,6 +2,7 @@
  * rt_stamp.c -- see rt_stamp.h
  */
 #include "rt_stamp.h"
+#include "rt_store.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -68,28 +69,12 @@ int rt_stamp_ok(const alc_catalog *cat)
 	       S_ISREG(st.st_mode);
 }
 
-/* mkdir -p for the stamp directory (0700: it says which files a user
- * serves). */
-static int make_dirs(char *path)
-{
-	for (char *p = path + 1; *p; p++) {
-		if (*p != '/')
-			continue;
-		*p = '\0';
-		int rc = mkdir(path, 0700);
-		*p = '/';
-		if (rc != 0 && errno != EEXIST)
-			return -1;
-	}
-	return mkdir(path, 0700) == 0 || errno == EEXIST ? 0 : -1;
-}
-
 void rt_stamp_write(const alc_catalog *cat)
 {
 	char dir[4096], name[160], prefix[64], path[4400];
 	if (!cat->mapped || !cat->base || stamp_dir(dir, sizeof dir) != 0 ||
 	    stamp_name(cat, name, sizeof name) != 0 ||
-	    stamp_prefix(cat, prefix, sizeof prefix) < 0 || make_dirs(dir) != 0)
+	    stamp_prefix(cat, prefix, sizeof prefix) < 0 || rt_mkdirs(dir) != 0)
 		return;
 	int n = snprintf(path, sizeof path, "%s/%s", dir, name);
 	if (n <= 0 || (size_t)n >= sizeof path)

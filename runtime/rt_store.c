@@ -177,8 +177,7 @@ const char *rt_store_default_home(char *buf, size_t cap)
 	return n > 0 && (size_t)n < cap ? buf : NULL;
 }
 
-/* mkdir -p PATH with mode 0700 for what it creates. */
-static int mkdirs(char *path)
+int rt_mkdirs(char *path)
 {
 	for (char *p = path + 1; *p; p++) {
 		if (*p != '/')
@@ -317,7 +316,7 @@ int rt_store_open(rt_store **out, const char *home, char *err, size_t errcap)
 	const char *subs[] = { "blobs", "db" };
 	for (size_t i = 0; i < 2; i++) {
 		snprintf(path, sizeof path, "%s/%s", s->home, subs[i]);
-		if (mkdirs(path) != 0) {
+		if (rt_mkdirs(path) != 0) {
 			snprintf(err, errcap, "cannot create %s: %s", path, strerror(errno));
 			free(s);
 			return AL_EIO;
@@ -651,7 +650,7 @@ int rt_store_blob_put(rt_store *s, const void *data, size_t len, char hex[65])
 	struct stat st;
 	if (stat(path, &st) == 0 && (size_t)st.st_size == len)
 		return 0; /* content-addressed: already there */
-	if (mkdirs(dir) != 0) {
+	if (rt_mkdirs(dir) != 0) {
 		snprintf(s->msg, sizeof s->msg, "%s: %s", dir, strerror(errno));
 		return AL_EIO;
 	}

@@ -70,6 +70,10 @@ enum rt_db {
  * BUF, or NULL when none is set or the path does not fit. */
 const char *rt_store_default_home(char *buf, size_t cap);
 
+/* mkdir -p PATH (modified in place, restored) with mode 0700 for what it
+ * creates.  Returns 0 when PATH is a directory, else -1 with errno. */
+int rt_mkdirs(char *path);
+
 /* Open (creating directories 0700 and files 0600 as needed) the store at
  * HOME (NULL: the default).  Returns 0, AL_ENOMEM, AL_EIO (message in
  * ERR), AL_EVERSION (written by a newer airlock), AL_ECORRUPT. */
