@@ -26,8 +26,6 @@
 #include "rt_cfn.h"
 #include "rt_cli.h"
 
-#define TEXT_MAX (4u << 20)
-
 static const char usage_text[] =
 	"usage: airlock deploy STACK (--template-body TEXT|@FILE|@- | --template-url URL)\n"
 	"                      [--parameters JSON|@FILE] [--tags JSON|@FILE]\n"
@@ -47,37 +45,9 @@ static int bad_usage(const char *msg, const char *arg)
 /* TEXT, or the contents of @FILE / @- (stdin).  NULL on error (said). */
 static char *read_spec(const char *opt, const char *spec)
 {
-	if (spec[0] != '@')
-		return strdup(spec);
-	FILE *f = strcmp(spec, "@-") == 0 ? stdin : fopen(spec + 1, "rb");
-	if (!f) {
-		fprintf(stderr, "airlock: deploy: %s %s: %s\n", opt, spec, strerror(errno));
-		return NULL;
-	}
-	size_t len = 0, cap = 65536;
-	char *b = malloc(cap);
-	while (b) {
-		if (len + 1 >= cap) {
-			char *nb = cap < TEXT_MAX ? realloc(b, cap * 2) : NULL;
-			if (!nb) {
-				fprintf(stderr, "airlock: deploy: %s %s: too large\n", opt, spec);
-				free(b);
-				b = NULL;
-				break;
-			}
-			b = nb;
-			cap *= 2;
-		}
-		size_t n = fread(b + len, 1, cap - len - 1, f);
-		len += n;
-		if (n == 0)
-			break;
-	}
-	if (b)
-		b[len] = '\0';
-	if (f != stdin)
-		fclose(f);
-	return b;
+	char what[64];
+	snprintf(what, sizeof what, "deploy: %s", opt);
+	return rt_cli_read_arg(what, spec);
 }
 
 static cJSON *json_spec(const char *opt, const char *spec, int *bad)

@@ -674,14 +674,13 @@ static int cmd_describe(const opts *o, const alc_catalog *cat)
 
 #define INPUT_MAX (64u << 20)
 
-/* The text of --input: inline JSON, @FILE, or @- for stdin.  Malloc'd. */
-static char *read_input(const char *spec)
+char *rt_cli_read_arg(const char *opt, const char *spec)
 {
 	if (spec[0] != '@')
 		return strdup(spec);
 	FILE *f = strcmp(spec, "@-") == 0 ? stdin : fopen(spec + 1, "rb");
 	if (!f) {
-		fprintf(stderr, "airlock: --input %s: %s\n", spec, strerror(errno));
+		fprintf(stderr, "airlock: %s %s: %s\n", opt, spec, strerror(errno));
 		return NULL;
 	}
 	size_t len = 0, cap = 65536;
@@ -689,7 +688,7 @@ static char *read_input(const char *spec)
 	while (buf) {
 		if (len + 1 >= cap) {
 			if (cap >= INPUT_MAX) {
-				fprintf(stderr, "airlock: --input %s: larger than %u MiB\n", spec,
+				fprintf(stderr, "airlock: %s %s: larger than %u MiB\n", opt, spec,
 				        INPUT_MAX >> 20);
 				free(buf);
 				buf = NULL;
@@ -708,7 +707,7 @@ static char *read_input(const char *spec)
 		len += n;
 		if (n == 0) {
 			if (ferror(f)) {
-				fprintf(stderr, "airlock: --input %s: read error\n", spec);
+				fprintf(stderr, "airlock: %s %s: read error\n", opt, spec);
 				free(buf);
 				buf = NULL;
 			}
@@ -724,7 +723,7 @@ static char *read_input(const char *spec)
 
 static int cmd_validate(const opts *o, const alc_catalog *cat)
 {
-	char *text = read_input(o->input);
+	char *text = rt_cli_read_arg("--input", o->input);
 	if (!text)
 		return RT_EXIT_USAGE;
 	const char *end = NULL;
@@ -822,7 +821,7 @@ static int cmd_policy(const opts *o, const alc_catalog *cat)
 	}
 	cJSON *input = NULL;
 	if (o->input) {
-		char *text = read_input(o->input);
+		char *text = rt_cli_read_arg("--input", o->input);
 		if (!text) {
 			rt_policy_close(p);
 			return RT_EXIT_USAGE;

@@ -40,4 +40,9 @@ int rt_cli_main(int argc, char **argv);
  * the path does not fit. */
 const char *rt_cli_default_catalog(char *buf, size_t cap);
 
+/* The text of an option that takes JSON|@FILE|@-: SPEC itself, or the
+ * contents of FILE or of stdin (at most 64 MiB), malloc'd.  NULL after a
+ * message naming OPT ("--input", "deploy: --template-body") on stderr. */
+char *rt_cli_read_arg(const char *opt, const char *spec);
+
 #endif

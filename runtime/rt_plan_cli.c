@@ -218,43 +218,6 @@ static int open_store(const alc_catalog *cat, rt_plans **p)
 	return 0;
 }
 
-#define INPUT_MAX (64u << 20)
-
-static char *read_text(const char *spec)
-{
-	if (spec[0] != '@')
-		return strdup(spec);
-	FILE *f = strcmp(spec, "@-") == 0 ? stdin : fopen(spec + 1, "rb");
-	if (!f) {
-		fprintf(stderr, "airlock: --input %s: %s\n", spec, strerror(errno));
-		return NULL;
-	}
-	size_t len = 0, cap = 65536;
-	char *b = malloc(cap);
-	while (b) {
-		if (len + 1 >= cap) {
-			char *nb = cap < INPUT_MAX ? realloc(b, cap * 2) : NULL;
-			if (!nb) {
-				fprintf(stderr, "airlock: --input %s: too large\n", spec);
-				free(b);
-				b = NULL;
-				break;
-			}
-			b = nb;
-			cap *= 2;
-		}
-		size_t n = fread(b + len, 1, cap - len - 1, f);
-		len += n;
-		if (n == 0)
-			break;
-	}
-	if (b)
-		b[len] = '\0';
-	if (f != stdin)
-		fclose(f);
-	return b;
-}
-
 static const char *s_of(const cJSON *o, const char *k)
 {
 	const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, k);
@@ -395,7 +358,7 @@ static void print_plan(FILE *f, const cJSON *v)
  * an object into *OUT; 0 or RT_EXIT_USAGE after saying why. */
 static int input_object(const char *spec, cJSON **out)
 {
-	char *text = spec ? read_text(spec) : strdup("{}");
+	char *text = spec ? rt_cli_read_arg("--input", spec) : strdup("{}");
 	if (!text)
 		return RT_EXIT_USAGE;
 	cJSON *input = cJSON_ParseWithOpts(text, NULL, 1);
