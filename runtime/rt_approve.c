@@ -5,6 +5,7 @@
  * (rt_plans_modify): state, digest, expiry, channel and distinct approvers
  * are checked against the plan as it is on disk at that moment.
  */
+#include "rt_json.h"
 #include "rt_approve.h"
 
 #include <pwd.h>
@@ -85,27 +86,15 @@ void rt_approver_self(rt_approver *a, const char *name, const char *comment)
 
 /* ---- helpers ----------------------------------------------------------- */
 
-static const char *jstr(const cJSON *o, const char *k)
-{
-	const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, k);
-	return cJSON_IsString(v) && v->valuestring ? v->valuestring : NULL;
-}
-
-static const cJSON *jobj(const cJSON *o, const char *k)
-{
-	const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, k);
-	return cJSON_IsObject(v) ? v : NULL;
-}
-
 static void approval_of(const rt_plan *pl, unsigned *risk, uint32_t *approvers, uint32_t *ttl)
 {
-	const cJSON *d = jobj(pl->content, "decision");
-	const char *r = jstr(d, "risk");
+	const cJSON *d = rt_jobj(pl->content, "decision");
+	const char *r = rt_jstr(d, "risk");
 	*risk = ALC_RISK_CRITICAL;
 	for (unsigned i = 0; r && i < ALC_RISK_COUNT; i++)
 		if (strcmp(r, alc_risk_name(i)) == 0)
 			*risk = i;
-	const cJSON *a = jobj(d, "approval");
+	const cJSON *a = rt_jobj(d, "approval");
 	const cJSON *n = cJSON_GetObjectItemCaseSensitive(a, "approvers");
 	const cJSON *t = cJSON_GetObjectItemCaseSensitive(a, "ttlSeconds");
 	*approvers = cJSON_IsNumber(n) && n->valuedouble >= 2 ? 2 : 1;
@@ -282,7 +271,7 @@ static int decide_locked(rt_txn *t, rt_plan *pl, decide_ctx *d)
 			const cJSON *g;
 			cJSON_ArrayForEach(g, grants) {
 				int64_t at;
-				const char *s = jstr(g, "at");
+				const char *s = rt_jstr(g, "at");
 				if (s && rt_time_parse(s, &at) == 0 && at < first)
 					first = at;
 			}
@@ -387,8 +376,8 @@ cJSON *rt_approve_elicit_params(const rt_plan *pl, int with_mode)
 	char id[RT_ID_TEXT], dig[65];
 	rt_id_str(&pl->id, id);
 	digest_hex(pl->digest, dig);
-	const cJSON *c = pl->content, *d = jobj(c, "decision"), *caller = jobj(c, "caller");
-	const cJSON *req = jobj(pl->status, "request");
+	const cJSON *c = pl->content, *d = rt_jobj(c, "decision"), *caller = rt_jobj(c, "caller");
+	const cJSON *req = rt_jobj(pl->status, "request");
 	unsigned risk;
 	uint32_t approvers, ttl;
 	approval_of(pl, &risk, &approvers, &ttl);
@@ -396,16 +385,16 @@ cJSON *rt_approve_elicit_params(const rt_plan *pl, int with_mode)
 	                                                                  "inputRedacted"));
 	if (in && strlen(in) > INPUT_SHOWN)
 		strcpy(in + INPUT_SHOWN - 3, "...");
-	const char *region = jstr(caller, "region"), *account = jstr(caller, "account");
+	const char *region = rt_jstr(caller, "region"), *account = rt_jstr(caller, "account");
 	/* what the plan would change, when a diff was made (rt_diff.h), and
 	 * the EC2 DryRun check */
 	char dbuf[1400] = "";
-	const cJSON *df = jobj(pl->status, "diff"), *dr = jobj(pl->status, "dryRun");
+	const cJSON *df = rt_jobj(pl->status, "diff"), *dr = rt_jobj(pl->status, "dryRun");
 	size_t dn = df ? rt_diff_brief(df, dbuf, sizeof dbuf) : 0;
 	if (dr && dn + 1 < sizeof dbuf)
 		snprintf(dbuf + dn, sizeof dbuf - dn, "EC2 dry run: %s (%s)\n",
-		         jstr(dr, "result") ? jstr(dr, "result") : "?",
-		         jstr(dr, "code") ? jstr(dr, "code") : "?");
+		         rt_jstr(dr, "result") ? rt_jstr(dr, "result") : "?",
+		         rt_jstr(dr, "code") ? rt_jstr(dr, "code") : "?");
 	char msg[5600];
 	snprintf(msg, sizeof msg,
 	         "airlock asks you to approve an AWS call planned by the agent.\n\n"
@@ -418,14 +407,14 @@ cJSON *rt_approve_elicit_params(const rt_plan *pl, int with_mode)
 	         "plan %s, digest %.16s...\n"
 	         "Approving lets the agent apply exactly this plan, once, within %u s. "
 	         "%s",
-	         jstr(c, "service") ? jstr(c, "service") : "?",
-	         jstr(c, "operation") ? jstr(c, "operation") : "?", alc_risk_name(risk),
-	         jstr(d, "access") ? jstr(d, "access") : "?", region ? region : "(not known)",
+	         rt_jstr(c, "service") ? rt_jstr(c, "service") : "?",
+	         rt_jstr(c, "operation") ? rt_jstr(c, "operation") : "?", alc_risk_name(risk),
+	         rt_jstr(d, "access") ? rt_jstr(d, "access") : "?", region ? region : "(not known)",
 	         account ? account : "(not known)",
-	         jstr(caller, "profile") ? jstr(caller, "profile") : "(not known)",
-	         in ? in : "{}", jstr(d, "decision") ? jstr(d, "decision") : "?",
-	         jstr(d, "rule") ? jstr(d, "rule") : "?", jstr(d, "reason") ? jstr(d, "reason") : "",
-	         jstr(req, "justification") ? jstr(req, "justification") : "(none)", dbuf,
+	         rt_jstr(caller, "profile") ? rt_jstr(caller, "profile") : "(not known)",
+	         in ? in : "{}", rt_jstr(d, "decision") ? rt_jstr(d, "decision") : "?",
+	         rt_jstr(d, "rule") ? rt_jstr(d, "rule") : "?", rt_jstr(d, "reason") ? rt_jstr(d, "reason") : "",
+	         rt_jstr(req, "justification") ? rt_jstr(req, "justification") : "(none)", dbuf,
 	         dbuf[0] ? "\n" : "", id, dig, ttl,
 	         approvers > 1 ? "A second person must also approve it from a terminal." : "");
 	free(in);
@@ -503,7 +492,7 @@ static int prompt_record(rt_txn *t, const rt_plan *pl, const rt_id *tx, const ch
 static int parse_answer(const cJSON *res, char *name, size_t ncap, char *comment, size_t ccap,
                         const char **action_out)
 {
-	const char *action = jstr(res, "action");
+	const char *action = rt_jstr(res, "action");
 	*action_out = action ? action : "?";
 	name[0] = comment[0] = '\0';
 	if (!action)
@@ -516,9 +505,9 @@ static int parse_answer(const cJSON *res, char *name, size_t ncap, char *comment
 		return -1;
 	if (strcmp(action, "accept") != 0)
 		return -2;
-	const cJSON *content = jobj(res, "content");
-	const char *dec = jstr(content, "decision"), *nm = jstr(content, "name");
-	const char *cm = jstr(content, "comment");
+	const cJSON *content = rt_jobj(res, "content");
+	const char *dec = rt_jstr(content, "decision"), *nm = rt_jstr(content, "name");
+	const char *cm = rt_jstr(content, "comment");
 	if (!dec || (strcmp(dec, "approve") != 0 && strcmp(dec, "reject") != 0))
 		return -2;
 	if (nm && strlen(nm) <= 100)
@@ -550,8 +539,8 @@ static int request_fn(rt_plans *p, rt_txn *t, rt_plan *pl, void *vc)
 	if (r->e && r->e->mode == RT_ELICIT_INPUT_REQUIRED && r->e->request_state) {
 		/* the retried call: the answer to our question */
 		const char *rs = r->e->request_state, *dot = strchr(rs, '.');
-		const cJSON *prompt = jobj(pl->status, "prompt");
-		const char *nonce = jstr(prompt, "nonce");
+		const cJSON *prompt = rt_jobj(pl->status, "prompt");
+		const char *nonce = rt_jstr(prompt, "nonce");
 		int match = dot && (size_t)(dot - rs) == 26 && strncmp(rs, id, 26) == 0 && nonce &&
 		            strlen(nonce) == 32 && strlen(dot + 1) == 32;
 		unsigned diff = 0;
@@ -660,7 +649,7 @@ static int request_fn(rt_plans *p, rt_txn *t, rt_plan *pl, void *vc)
 		 * OS user */
 		const cJSON *g;
 		cJSON_ArrayForEach(g, cJSON_GetObjectItemCaseSensitive(pl->status, "grants")) {
-			const char *ch = jstr(g, "channel");
+			const char *ch = rt_jstr(g, "channel");
 			if (ch && strcmp(ch, "elicitation") == 0)
 				can = 0;
 		}
@@ -759,7 +748,7 @@ int rt_approve_request(rt_plans *p, const char *text, const char *justification,
 		}
 		cJSON_Delete(r.view);
 		o->result = r.dec.view;
-		const char *st = jstr(o->result, "state");
+		const char *st = rt_jstr(o->result, "state");
 		int rejected = st && strcmp(st, "Rejected") == 0;
 		return add_outcome(o->result, !rejected ? "approved" :
 		                   strcmp(r.answer_note, "decline") == 0 ? "declined" : "rejected", idt);
@@ -772,7 +761,7 @@ int rt_approve_request(rt_plans *p, const char *text, const char *justification,
 		o->result = r.view;
 		return add_outcome(o->result, r.elicit_blocked ? "not_accepted_by_policy" :
 		                   !e || e->mode == RT_ELICIT_NONE ? "unsupported" :
-		                   jstr(r.view, "state") && strcmp(jstr(r.view, "state"),
+		                   rt_jstr(r.view, "state") && strcmp(rt_jstr(r.view, "state"),
 		                                                   "Approved") == 0 ? "not_needed"
 		                                                                    : "already_answered",
 		                   idt);
@@ -838,7 +827,7 @@ int rt_approve_request(rt_plans *p, const char *text, const char *justification,
 	/* the person saw the plan as it was when the question was built:
 	 * bind the decision to that digest */
 	unsigned char dig[32];
-	const char *dh = jstr(r.view, "digest");
+	const char *dh = rt_jstr(r.view, "digest");
 	int have = dh && strlen(dh) == 64;
 	for (int i = 0; have && i < 32; i++) {
 		unsigned v;

@@ -20,6 +20,7 @@
 #include <time.h>
 
 #include "alc_err.h"
+#include "rt_json.h"
 #include "rt_audit.h"
 #include "rt_cfn.h"
 #include "rt_policy.h"
@@ -30,12 +31,6 @@
 #define MAX_EVENTS 5000
 
 /* ---- small JSON helpers ------------------------------------------------- */
-
-static const char *jstr(const cJSON *o, const char *k)
-{
-	const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, k);
-	return cJSON_IsString(v) && v->valuestring ? v->valuestring : NULL;
-}
 
 static const cJSON *jget(const cJSON *o, const char *k)
 {
@@ -149,7 +144,7 @@ static void cfn_init(cfn *c, rt_plans *p, const rt_id *plan, const rt_id *tx, co
 	c->tx = tx;
 	c->purpose = purpose;
 	const cJSON *caller = jget(content, "caller");
-	const char *r = jstr(caller, "region"), *pr = jstr(caller, "profile");
+	const char *r = rt_jstr(caller, "region"), *pr = rt_jstr(caller, "profile");
 	c->has_region = r != NULL;
 	snprintf(c->region, sizeof c->region, "%s", r ? r : "");
 	snprintf(c->profile, sizeof c->profile, "%s", pr ? pr : "");
@@ -222,7 +217,7 @@ static int audit_call(cfn *c, const alc_operation *op, const cJSON *input,
 		             ? cJSON_GetObjectItemCaseSensitive(out, "StackEvents") : NULL;
 		if (cJSON_IsArray(evs)) {
 			cJSON *e = evs->child;
-			while (e && !(jstr(e, "EventId") && strcmp(jstr(e, "EventId"), c->events_seen) == 0))
+			while (e && !(rt_jstr(e, "EventId") && strcmp(rt_jstr(e, "EventId"), c->events_seen) == 0))
 				e = e->next;
 			int dropped = 0;
 			while (e) {
@@ -296,8 +291,8 @@ static int cfn_call(cfn *c, const char *opname, const cJSON *input, cJSON **out,
 /* "code: message" of an error object, into BUF. */
 static const char *err_text(const cJSON *e, char *buf, size_t cap)
 {
-	snprintf(buf, cap, "%s: %s", jstr(e, "code") ? jstr(e, "code") : "Error",
-	         jstr(e, "message") ? jstr(e, "message") : "no message");
+	snprintf(buf, cap, "%s: %s", rt_jstr(e, "code") ? rt_jstr(e, "code") : "Error",
+	         rt_jstr(e, "message") ? rt_jstr(e, "message") : "no message");
 	return buf;
 }
 
@@ -385,10 +380,10 @@ static cJSON *result_new(const rt_plan *pl, const char *kind, const char *status
 	rt_id_str(&pl->id, id);
 	cJSON *r = cJSON_CreateObject(), *s = NULL;
 	int ok = r && cJSON_AddStringToObject(r, "planId", id) &&
-	         cJSON_AddStringToObject(r, "service", jstr(pl->content, "service")
-	                                               ? jstr(pl->content, "service") : "") &&
-	         cJSON_AddStringToObject(r, "operation", jstr(pl->content, "operation")
-	                                                 ? jstr(pl->content, "operation") : "") &&
+	         cJSON_AddStringToObject(r, "service", rt_jstr(pl->content, "service")
+	                                               ? rt_jstr(pl->content, "service") : "") &&
+	         cJSON_AddStringToObject(r, "operation", rt_jstr(pl->content, "operation")
+	                                                 ? rt_jstr(pl->content, "operation") : "") &&
 	         cJSON_AddStringToObject(r, "kind", kind) &&
 	         cJSON_AddStringToObject(r, "status", status) &&
 	         cJSON_AddItemToObject(r, "computedAt", now_json()) &&
@@ -539,9 +534,9 @@ int rt_cfn_changeset_result(cJSON *result, const cJSON *d)
 		if (!c)
 			return AL_ENOMEM;
 		cJSON_AddItemToArray(list, c);
-		const char *action = jstr(c, "action") ? jstr(c, "action") : "";
-		const char *lid = jstr(c, "logicalId") ? jstr(c, "logicalId") : "";
-		const char *repl = jstr(c, "replacement");
+		const char *action = rt_jstr(c, "action") ? rt_jstr(c, "action") : "";
+		const char *lid = rt_jstr(c, "logicalId") ? rt_jstr(c, "logicalId") : "";
+		const char *repl = rt_jstr(c, "replacement");
 		const char *op = strcmp(action, "Add") == 0 || strcmp(action, "Import") == 0 ? "added"
 		                 : strcmp(action, "Remove") == 0 ? "removed" : "changed";
 		char path[600];
@@ -582,9 +577,9 @@ int rt_cfn_changeset_result(cJSON *result, const cJSON *d)
 			count(result, "mayBeReplaced");
 		}
 	}
-	const char *status = jstr(d, "Status") ? jstr(d, "Status") : "?";
-	const char *reason = jstr(d, "StatusReason");
-	const char *name = jstr(d, "ChangeSetName") ? jstr(d, "ChangeSetName") : "?";
+	const char *status = rt_jstr(d, "Status") ? rt_jstr(d, "Status") : "?";
+	const char *reason = rt_jstr(d, "StatusReason");
+	const char *name = rt_jstr(d, "ChangeSetName") ? rt_jstr(d, "ChangeSetName") : "?";
 	int rc = jput(result, "exists", cJSON_CreateBool(1));
 	if (rc)
 		return rc;
@@ -771,8 +766,8 @@ static int sweep_stack(cfn *c, const char *stack, int seq)
 		const cJSON *s;
 		cJSON_ArrayForEach(s, jget(out, "Summaries")) {
 			char pid[RT_ID_TEXT];
-			const char *name = jstr(s, "ChangeSetName"), *csid = jstr(s, "ChangeSetId");
-			const char *ex = jstr(s, "ExecutionStatus");
+			const char *name = rt_jstr(s, "ChangeSetName"), *csid = rt_jstr(s, "ChangeSetId");
+			const char *ex = rt_jstr(s, "ExecutionStatus");
 			int n = our_name(name, pid);
 			rt_id id;
 			if (!n || !csid || rt_id_parse(pid, &id) != 0)
@@ -792,7 +787,7 @@ static int sweep_stack(cfn *c, const char *stack, int seq)
 			if (stale && (rc = delete_changeset(c, csid, NULL)) != 0)
 				break;
 		}
-		const char *next = jstr(out, "NextToken");
+		const char *next = rt_jstr(out, "NextToken");
 		if (!next || !*next)
 			break;
 		if (jput(in, "NextToken", cJSON_CreateString(next)) != 0)
@@ -815,8 +810,8 @@ static int make_changeset(cfn *c, const rt_plan *pl, cJSON **desc, cJSON **err)
 {
 	*desc = *err = NULL;
 	const cJSON *in = jget(pl->content, "input");
-	const char *opn = jstr(pl->content, "operation");
-	const char *stack = jstr(in, "StackName");
+	const char *opn = rt_jstr(pl->content, "operation");
+	const char *stack = rt_jstr(in, "StackName");
 	if (!stack || !opn) {
 		*err = mkerr("ClientError", "the plan has no StackName");
 		return *err ? 0 : AL_ENOMEM;
@@ -826,7 +821,7 @@ static int make_changeset(cfn *c, const rt_plan *pl, cJSON **desc, cJSON **err)
 	double last = cJSON_IsNumber(jget(prev, "seq")) ? jget(prev, "seq")->valuedouble : 0;
 	int seq = last >= 0 && last < 999999 ? (int)last + 1 : 1;
 	/* the previous one of this plan, unless it was executed */
-	const char *pid = jstr(prev, "id");
+	const char *pid = rt_jstr(prev, "id");
 	if (pid && !jget(prev, "executedAt") && !jget(prev, "deletedAt")) {
 		int rc = delete_changeset(c, pid, NULL);
 		if (rc)
@@ -854,7 +849,7 @@ static int make_changeset(cfn *c, const rt_plan *pl, cJSON **desc, cJSON **err)
 		cJSON_Delete(out);
 		return rc;
 	}
-	const char *csid = jstr(out, "Id");
+	const char *csid = rt_jstr(out, "Id");
 	cJSON *patch = cJSON_CreateObject();
 	int ok = patch && csid && cJSON_AddStringToObject(patch, "id", csid) &&
 	         cJSON_AddStringToObject(patch, "name", name) &&
@@ -893,7 +888,7 @@ static int make_changeset(cfn *c, const rt_plan *pl, cJSON **desc, cJSON **err)
 		rc = cfn_call(c, "DescribeChangeSet", q, &d, err);
 		if (rc || *err)
 			break;
-		const char *st = jstr(d, "Status") ? jstr(d, "Status") : "";
+		const char *st = rt_jstr(d, "Status") ? rt_jstr(d, "Status") : "";
 		if (strcmp(st, "CREATE_COMPLETE") == 0 || strcmp(st, "FAILED") == 0 ||
 		    strncmp(st, "DELETE_", 7) == 0)
 			break;
@@ -922,7 +917,7 @@ static int make_changeset(cfn *c, const rt_plan *pl, cJSON **desc, cJSON **err)
 			rc = AL_ENOMEM;
 	}
 	for (int page = 1; !rc && page < MAX_PAGES; page++) {
-		const char *next = jstr(d, "NextToken");
+		const char *next = rt_jstr(d, "NextToken");
 		if (!next || !*next)
 			break;
 		if ((rc = jput(q, "NextToken", cJSON_CreateString(next))) != 0)
@@ -986,8 +981,8 @@ static int refuse_plan(rt_plans *p, const rt_plan *pl, const alc_operation *op, 
 		return 1;
 	}
 	const cJSON *caller = jget(pl->content, "caller");
-	rt_call call = { op, jget(pl->content, "input"), jstr(caller, "region"),
-	                 jstr(caller, "account"), jstr(caller, "profile") };
+	rt_call call = { op, jget(pl->content, "input"), rt_jstr(caller, "region"),
+	                 rt_jstr(caller, "account"), rt_jstr(caller, "profile") };
 	rt_decision d;
 	rt_policy_decide(pol, &call, 0, &d);
 	if (d.effect == ALC_EFFECT_DENY) {
@@ -1012,10 +1007,10 @@ static cJSON *stack_policies(cfn *c, const char *stack, char *why, size_t cap)
 		snprintf(why, cap, "GetTemplate could not be recorded");
 	else if (err)
 		err_text(err, why, cap);
-	else if (!jstr(out, "TemplateBody"))
+	else if (!rt_jstr(out, "TemplateBody"))
 		snprintf(why, cap, "GetTemplate returned no template");
-	else if (!(pol = rt_cfn_deletion_policies(jstr(out, "TemplateBody"),
-	                                          strlen(jstr(out, "TemplateBody")))))
+	else if (!(pol = rt_cfn_deletion_policies(rt_jstr(out, "TemplateBody"),
+	                                          strlen(rt_jstr(out, "TemplateBody")))))
 		snprintf(why, cap, "the template could not be read (neither JSON nor YAML, or "
 		         "larger than %u bytes)", RT_CFN_TEMPLATE_MAX);
 	cJSON_Delete(q);
@@ -1027,7 +1022,7 @@ static cJSON *stack_policies(cfn *c, const char *stack, char *why, size_t cap)
 static int delete_diff(cfn *c, const rt_plan *pl, cJSON *result)
 {
 	const cJSON *in = jget(pl->content, "input");
-	const char *stack = jstr(in, "StackName");
+	const char *stack = rt_jstr(in, "StackName");
 	const cJSON *retain = jget(in, "RetainResources");
 	cJSON *policies = NULL;
 	char nopol[600] = "";
@@ -1044,7 +1039,7 @@ static int delete_diff(cfn *c, const rt_plan *pl, cJSON *result)
 			break;
 		const cJSON *r;
 		cJSON_ArrayForEach(r, jget(out, "StackResourceSummaries")) {
-			const char *lid = jstr(r, "LogicalResourceId") ? jstr(r, "LogicalResourceId") : "";
+			const char *lid = rt_jstr(r, "LogicalResourceId") ? rt_jstr(r, "LogicalResourceId") : "";
 			int keep = 0;
 			const cJSON *k;
 			cJSON_ArrayForEach(k, retain)
@@ -1052,7 +1047,7 @@ static int delete_diff(cfn *c, const rt_plan *pl, cJSON *result)
 					keep = 1;
 			if (!policies && !nopol[0])
 				policies = stack_policies(c, stack, nopol, sizeof nopol);
-			const char *dp = jstr(policies, lid);
+			const char *dp = rt_jstr(policies, lid);
 			char note[160] = "";
 			if (keep)
 				snprintf(note, sizeof note, "kept: RetainResources names it");
@@ -1086,7 +1081,7 @@ static int delete_diff(cfn *c, const rt_plan *pl, cJSON *result)
 			n++;
 			kept += keep;
 		}
-		const char *next = jstr(out, "NextToken");
+		const char *next = rt_jstr(out, "NextToken");
 		if (rc || !next || !*next)
 			break;
 		if ((rc = jput(q, "NextToken", cJSON_CreateString(next))) != 0)
@@ -1102,7 +1097,7 @@ static int delete_diff(cfn *c, const rt_plan *pl, cJSON *result)
 		return rc;
 	}
 	if (err) {
-		const char *m = jstr(err, "message");
+		const char *m = rt_jstr(err, "message");
 		if (m && strstr(m, "does not exist"))
 			rc = jput(result, "exists", cJSON_CreateBool(0));
 		return rc ? (cJSON_Delete(err), rc) : result_failed(result, err, "ListStackResources");
@@ -1120,7 +1115,7 @@ static int delete_diff(cfn *c, const rt_plan *pl, cJSON *result)
 int rt_cfn_diff(rt_plans *p, const rt_plan *pl, const rt_diff_opts *opts, rt_plan_out *o)
 {
 	const alc_catalog *cat = rt_plans_catalog(p);
-	const char *sname = jstr(pl->content, "service"), *oname = jstr(pl->content, "operation");
+	const char *sname = rt_jstr(pl->content, "service"), *oname = rt_jstr(pl->content, "operation");
 	const alc_operation *op = cat && sname && oname
 	        ? alc_find_operation(cat, sname, strlen(sname), oname, strlen(oname)) : NULL;
 	if (!op || !rt_cfn_handles(cat, op))
@@ -1236,7 +1231,7 @@ static int mark_events(cfn *c, follow *f, cJSON **err)
 	int rc = cfn_call(c, "DescribeStackEvents", q, &out, err);
 	cJSON_Delete(q);
 	const cJSON *ev = cJSON_GetArrayItem(jget(out, "StackEvents"), 0);
-	snprintf(f->marker, sizeof f->marker, "%s", jstr(ev, "EventId") ? jstr(ev, "EventId") : "");
+	snprintf(f->marker, sizeof f->marker, "%s", rt_jstr(ev, "EventId") ? rt_jstr(ev, "EventId") : "");
 	cJSON_Delete(out);
 	return rc;
 }
@@ -1262,7 +1257,7 @@ static int poll_events(cfn *c, follow *f, cJSON **err)
 		}
 		const cJSON *e;
 		cJSON_ArrayForEach(e, jget(out, "StackEvents")) {
-			const char *id = jstr(e, "EventId");
+			const char *id = rt_jstr(e, "EventId");
 			if (f->marker[0] && id && strcmp(id, f->marker) == 0) {
 				met = 1;
 				break;
@@ -1274,7 +1269,7 @@ static int poll_events(cfn *c, follow *f, cJSON **err)
 			}
 			cJSON_AddItemToArray(fresh, x);  /* newest first, for now */
 		}
-		const char *next = jstr(out, "NextToken");
+		const char *next = rt_jstr(out, "NextToken");
 		if (!rc && !met && next && *next)
 			rc = jput(q, "NextToken", cJSON_CreateString(next));
 		else
@@ -1287,16 +1282,16 @@ static int poll_events(cfn *c, follow *f, cJSON **err)
 	/* oldest first into F->events, each a progress note */
 	int n = cJSON_GetArraySize(fresh);
 	if (!rc && n > 0) {
-		const char *top = jstr(cJSON_GetArrayItem(fresh, 0), "eventId");
+		const char *top = rt_jstr(cJSON_GetArrayItem(fresh, 0), "eventId");
 		snprintf(f->marker, sizeof f->marker, "%s", top ? top : "");
 	}
 	for (int i = n - 1; !rc && i >= 0; i--) {
 		cJSON *x = cJSON_DetachItemFromArray(fresh, i);
-		const char *lid = jstr(x, "logicalId") ? jstr(x, "logicalId") : "?";
-		const char *type = jstr(x, "resourceType") ? jstr(x, "resourceType") : "?";
-		const char *st = jstr(x, "status") ? jstr(x, "status") : "?";
-		const char *why = jstr(x, "reason");
-		const char *phys = jstr(x, "physicalId");
+		const char *lid = rt_jstr(x, "logicalId") ? rt_jstr(x, "logicalId") : "?";
+		const char *type = rt_jstr(x, "resourceType") ? rt_jstr(x, "resourceType") : "?";
+		const char *st = rt_jstr(x, "status") ? rt_jstr(x, "status") : "?";
+		const char *why = rt_jstr(x, "reason");
+		const char *phys = rt_jstr(x, "physicalId");
 		char msg[768];
 		snprintf(msg, sizeof msg, "%s %s %s%s%.400s", lid, type, st, why ? ": " : "",
 		         why ? why : "");
@@ -1355,7 +1350,7 @@ static int usable_changeset(cfn *c, const rt_plan *pl, char *id, size_t cap)
 {
 	id[0] = '\0';
 	const cJSON *cs = jget(pl->status, "changeSet");
-	const char *csid = jstr(cs, "id");
+	const char *csid = rt_jstr(cs, "id");
 	if (!csid || jget(cs, "executedAt") || jget(cs, "deletedAt"))
 		return 0;
 	cJSON *q = cJSON_CreateObject(), *d = NULL, *err = NULL;
@@ -1365,7 +1360,7 @@ static int usable_changeset(cfn *c, const rt_plan *pl, char *id, size_t cap)
 	}
 	int rc = cfn_call(c, "DescribeChangeSet", q, &d, &err);
 	cJSON_Delete(q);
-	const char *st = jstr(d, "Status"), *ex = jstr(d, "ExecutionStatus");
+	const char *st = rt_jstr(d, "Status"), *ex = rt_jstr(d, "ExecutionStatus");
 	if (!rc && st && ex && strcmp(st, "CREATE_COMPLETE") == 0 && strcmp(ex, "AVAILABLE") == 0)
 		snprintf(id, cap, "%s", csid);
 	cJSON_Delete(d);
@@ -1381,15 +1376,15 @@ static cJSON *stack_failure(const follow *f, const char *status)
 	int n = snprintf(msg, sizeof msg, "the stack ended %s", status);
 	const cJSON *e;
 	cJSON_ArrayForEach(e, f->events) {
-		const char *st = jstr(e, "status");
+		const char *st = rt_jstr(e, "status");
 		if (!failed || !st || !ends_with(st, "_FAILED"))
 			continue;
 		cJSON_AddItemToArray(failed, cJSON_Duplicate(e, 1));
 		if (n > 0 && (size_t)n < sizeof msg)
 			n += snprintf(msg + n, sizeof msg - (size_t)n, "; %s (%s) %s: %s",
-			              jstr(e, "logicalId") ? jstr(e, "logicalId") : "?",
-			              jstr(e, "resourceType") ? jstr(e, "resourceType") : "?", st,
-			              jstr(e, "reason") ? jstr(e, "reason") : "no reason given");
+			              rt_jstr(e, "logicalId") ? rt_jstr(e, "logicalId") : "?",
+			              rt_jstr(e, "resourceType") ? rt_jstr(e, "resourceType") : "?", st,
+			              rt_jstr(e, "reason") ? rt_jstr(e, "reason") : "no reason given");
 	}
 	if (n > 0 && (size_t)n < sizeof msg)
 		snprintf(msg + n, sizeof msg - (size_t)n, ". Repair the template (or parameters) "
@@ -1450,7 +1445,7 @@ int rt_cfn_apply(rt_plans *p, const rt_id *plan, const rt_id *tx, const rt_plan_
 		c.ud = ao->ud;
 	}
 	const cJSON *in = rq->input;
-	const char *stack = jstr(in, "StackName");
+	const char *stack = rt_jstr(in, "StackName");
 	const char *opn = op_name(c.cat, rq->op);
 	int del = strcmp(opn, "DeleteStack") == 0, update = strcmp(opn, "UpdateStack") == 0;
 	/* DeleteStack, and plans a change set cannot carry, send the planned
@@ -1483,7 +1478,7 @@ int rt_cfn_apply(rt_plans *p, const rt_id *plan, const rt_id *tx, const rt_plan_
 			cJSON *s = NULL;
 			if ((rc = stack_now(&c, stack, &s, &err)) != 0)
 				goto done;
-			if (err && del && jstr(err, "message") && strstr(jstr(err, "message"),
+			if (err && del && rt_jstr(err, "message") && strstr(rt_jstr(err, "message"),
 			                                                 "does not exist")) {
 				/* AWS answers DeleteStack of a missing stack with success:
 				 * send it, there is nothing to follow */
@@ -1494,7 +1489,7 @@ int rt_cfn_apply(rt_plans *p, const rt_id *plan, const rt_id *tx, const rt_plan_
 			if (err)
 				goto done;
 			snprintf(f.stack_id, sizeof f.stack_id, "%s",
-			         jstr(s, "StackId") ? jstr(s, "StackId") : stack ? stack : "");
+			         rt_jstr(s, "StackId") ? rt_jstr(s, "StackId") : stack ? stack : "");
 			cJSON_Delete(s);
 			if (!gone && (rc = mark_events(&c, &f, &err)) != 0)
 				goto done;
@@ -1521,7 +1516,7 @@ int rt_cfn_apply(rt_plans *p, const rt_id *plan, const rt_id *tx, const rt_plan_
 		}
 		if (!update && !del)
 			snprintf(f.stack_id, sizeof f.stack_id, "%s",
-			         jstr(r.output, "StackId") ? jstr(r.output, "StackId") : stack);
+			         rt_jstr(r.output, "StackId") ? rt_jstr(r.output, "StackId") : stack);
 		cJSON_Delete(r.output);
 	} else {
 		/* the plan's change set, or a new one */
@@ -1531,9 +1526,9 @@ int rt_cfn_apply(rt_plans *p, const rt_id *plan, const rt_id *tx, const rt_plan_
 		if (!csid[0]) {
 			if ((rc = make_changeset(&c, &pl, &desc, &err)) != 0 || err || c.stopped)
 				goto done;
-			const char *st = jstr(desc, "Status");
+			const char *st = rt_jstr(desc, "Status");
 			if (st && strcmp(st, "FAILED") == 0) {
-				const char *why = jstr(desc, "StatusReason");
+				const char *why = rt_jstr(desc, "StatusReason");
 				if (no_changes_reason(why)) {
 					out = cJSON_CreateObject();
 					if (!out || jput(out, "StackId", jcopy(desc, "StackId")) != 0 ||
@@ -1545,21 +1540,21 @@ int rt_cfn_apply(rt_plans *p, const rt_id *plan, const rt_id *tx, const rt_plan_
 					goto done;
 				}
 				err = mkerr("ChangeSetFailed", "change set %s FAILED: %s",
-				            jstr(desc, "ChangeSetName") ? jstr(desc, "ChangeSetName") : "?",
+				            rt_jstr(desc, "ChangeSetName") ? rt_jstr(desc, "ChangeSetName") : "?",
 				            why ? why : "no reason given");
 				rc = err ? 0 : AL_ENOMEM;
 				goto done;
 			}
-			snprintf(csid, sizeof csid, "%s", jstr(desc, "ChangeSetId") ? jstr(desc, "ChangeSetId") : "");
+			snprintf(csid, sizeof csid, "%s", rt_jstr(desc, "ChangeSetId") ? rt_jstr(desc, "ChangeSetId") : "");
 		}
 		/* reload: make_changeset changed the status */
 		rt_plan_free(&pl);
 		if ((rc = load_plan(p, plan, tx, &pl)) != 0)
 			goto done;
 		const cJSON *cs = jget(pl.status, "changeSet");
-		snprintf(csname, sizeof csname, "%s", jstr(cs, "name") ? jstr(cs, "name") : "");
+		snprintf(csname, sizeof csname, "%s", rt_jstr(cs, "name") ? rt_jstr(cs, "name") : "");
 		snprintf(f.stack_id, sizeof f.stack_id, "%s",
-		         jstr(cs, "stackId") ? jstr(cs, "stackId") : stack ? stack : "");
+		         rt_jstr(cs, "stackId") ? rt_jstr(cs, "stackId") : stack ? stack : "");
 		if ((rc = mark_events(&c, &f, &err)) != 0 || err)
 			goto done;
 		/* executed from here on: never deleted by a cleanup */
@@ -1569,7 +1564,7 @@ int rt_cfn_apply(rt_plans *p, const rt_id *plan, const rt_id *tx, const rt_plan_
 		char tok[64];
 		snprintf(tok, sizeof tok, "airlock-%s", c.planid);
 		int ok = x && cJSON_AddStringToObject(x, "ChangeSetName", csid) &&
-		         (jstr(in, "ClientRequestToken")
+		         (rt_jstr(in, "ClientRequestToken")
 		          ? jput(x, "ClientRequestToken", jcopy(in, "ClientRequestToken")) == 0
 		          : cJSON_AddStringToObject(x, "ClientRequestToken", tok) != NULL);
 		for (size_t i = 0; ok && to_execute[i]; i++)
@@ -1605,7 +1600,7 @@ int rt_cfn_apply(rt_plans *p, const rt_id *plan, const rt_id *tx, const rt_plan_
 	}
 	/* the stack's own final event wins over a DescribeStacks that still
 	 * says *_IN_PROGRESS (its answers may lag the events) */
-	const char *st = jstr(s, "StackStatus");
+	const char *st = rt_jstr(s, "StackStatus");
 	if (!is_final_status(st) && f.final[0])
 		st = f.final;
 	if (!st)
@@ -1670,7 +1665,7 @@ int rt_cfn_needs_cleanup(const rt_plan *pl)
 	if (!rt_plan_state_final(pl->state))
 		return 0;
 	const cJSON *cs = cJSON_GetObjectItemCaseSensitive(pl->status, "changeSet");
-	return cJSON_IsObject(cs) && jstr(cs, "id") && !jget(cs, "executedAt") &&
+	return cJSON_IsObject(cs) && rt_jstr(cs, "id") && !jget(cs, "executedAt") &&
 	       !jget(cs, "deletedAt");
 }
 
@@ -1684,7 +1679,7 @@ void rt_cfn_cleanup(rt_plans *p, const rt_id *plan, const rt_id *tx)
 	if (rt_cfn_needs_cleanup(&pl)) {
 		cfn c;
 		cfn_init(&c, p, plan, tx, pl.content, "cleanup");
-		const char *csid = jstr(jget(pl.status, "changeSet"), "id");
+		const char *csid = rt_jstr(jget(pl.status, "changeSet"), "id");
 		if (delete_changeset(&c, csid, NULL) == 0)
 			patch_str(&c, "deletedAt", NULL);
 	}
@@ -1706,44 +1701,44 @@ static const char *or_dash(const char *s)
 
 void rt_cfn_render(FILE *f, const cJSON *diff, int colour)
 {
-	const char *status = jstr(diff, "status"), *msg = jstr(diff, "message");
-	const char *opn = jstr(diff, "operation"), *pid = jstr(diff, "planId");
+	const char *status = rt_jstr(diff, "status"), *msg = rt_jstr(diff, "message");
+	const char *opn = rt_jstr(diff, "operation"), *pid = rt_jstr(diff, "planId");
 	fprintf(f, "%s%s%s plan %s: %s\n", colour ? C_BOLD : "", or_dash(opn), colour ? C_RESET : "",
 	        or_dash(pid), msg ? msg : or_dash(status));
 	const cJSON *cs = jget(diff, "changeSet");
 	if (cs)
-		fprintf(f, "  change set %s (%s, %s)\n", or_dash(jstr(cs, "name")),
-		        or_dash(jstr(cs, "status")), or_dash(jstr(cs, "executionStatus")));
+		fprintf(f, "  change set %s (%s, %s)\n", or_dash(rt_jstr(cs, "name")),
+		        or_dash(rt_jstr(cs, "status")), or_dash(rt_jstr(cs, "executionStatus")));
 	const cJSON *e;
 	cJSON_ArrayForEach(e, jget(diff, "changes")) {
-		const char *op = jstr(e, "op") ? jstr(e, "op") : "";
-		const char *action = jstr(e, "action") ? jstr(e, "action") : "";
-		const char *repl = jstr(e, "replacement");
+		const char *op = rt_jstr(e, "op") ? rt_jstr(e, "op") : "";
+		const char *action = rt_jstr(e, "action") ? rt_jstr(e, "action") : "";
+		const char *repl = rt_jstr(e, "replacement");
 		int replaced = repl && strcmp(repl, "True") == 0;
 		char mark = strcmp(op, "added") == 0 ? '+' : strcmp(op, "removed") == 0 ? '-'
 		            : strcmp(op, "unchanged") == 0 ? '=' : replaced ? '!' : '~';
 		const char *col = !colour ? "" : mark == '+' ? C_GREEN : mark == '-' || mark == '!'
 		                  ? C_RED : mark == '=' ? "" : C_YELLOW;
-		fprintf(f, "%s%c %-10s %s %s", col, mark, action, or_dash(jstr(e, "logicalId")),
-		        or_dash(jstr(e, "resourceType")));
-		if (jstr(e, "physicalId"))
-			fprintf(f, " [%s]", jstr(e, "physicalId"));
+		fprintf(f, "%s%c %-10s %s %s", col, mark, action, or_dash(rt_jstr(e, "logicalId")),
+		        or_dash(rt_jstr(e, "resourceType")));
+		if (rt_jstr(e, "physicalId"))
+			fprintf(f, " [%s]", rt_jstr(e, "physicalId"));
 		if (repl)
 			fprintf(f, " replacement: %s", repl);
-		if (jstr(e, "note"))
-			fprintf(f, " (%s)", jstr(e, "note"));
+		if (rt_jstr(e, "note"))
+			fprintf(f, " (%s)", rt_jstr(e, "note"));
 		fprintf(f, "%s\n", colour && *col ? C_RESET : "");
 		const cJSON *d;
 		cJSON_ArrayForEach(d, jget(e, "details")) {
 			const cJSON *t = jget(d, "target");
-			const char *attr = jstr(t, "attribute"), *name = jstr(t, "name");
-			const char *rr = jstr(t, "requiresRecreation");
+			const char *attr = rt_jstr(t, "attribute"), *name = rt_jstr(t, "name");
+			const char *rr = rt_jstr(t, "requiresRecreation");
 			fprintf(f, "      %s%s%s", or_dash(attr), name ? "." : "", name ? name : "");
 			if (rr)
 				fprintf(f, "  recreation: %s", rr);
-			fprintf(f, "  (%s, %s", or_dash(jstr(d, "evaluation")), or_dash(jstr(d, "changeSource")));
-			if (jstr(d, "causingEntity"))
-				fprintf(f, " from %s", jstr(d, "causingEntity"));
+			fprintf(f, "  (%s, %s", or_dash(rt_jstr(d, "evaluation")), or_dash(rt_jstr(d, "changeSource")));
+			if (rt_jstr(d, "causingEntity"))
+				fprintf(f, " from %s", rt_jstr(d, "causingEntity"));
 			fprintf(f, ")\n");
 		}
 	}
@@ -1757,7 +1752,7 @@ void rt_cfn_render(FILE *f, const cJSON *diff, int colour)
 	}
 	const cJSON *err = jget(diff, "error");
 	if (err && !msg)
-		fprintf(f, "  error: %s: %s\n", or_dash(jstr(err, "code")), or_dash(jstr(err, "message")));
+		fprintf(f, "  error: %s: %s\n", or_dash(rt_jstr(err, "code")), or_dash(rt_jstr(err, "message")));
 }
 
 /* ---- deploy_stack ------------------------------------------------------ */
@@ -1850,7 +1845,7 @@ int rt_cfn_deploy(rt_plans *p, const rt_cfn_deploy_req *rq, const rt_diff_opts *
 		exists = 0;
 	} else {
 		const cJSON *s = cJSON_GetArrayItem(jget(jget(ro.result, "output"), "Stacks"), 0);
-		const char *st = jstr(s, "StackStatus");
+		const char *st = rt_jstr(s, "StackStatus");
 		exists = s && !(st && strcmp(st, "REVIEW_IN_PROGRESS") == 0);
 	}
 	rt_plan_out_free(&ro);
@@ -1898,7 +1893,7 @@ int rt_cfn_deploy(rt_plans *p, const rt_cfn_deploy_req *rq, const rt_diff_opts *
 	}
 	cJSON *view = po.result;
 	po.result = NULL;
-	const char *pid = jstr(view, "planId"), *state = jstr(view, "state");
+	const char *pid = rt_jstr(view, "planId"), *state = rt_jstr(view, "state");
 	cJSON *diff = NULL;
 	rt_id id;
 	if (pid && state && strcmp(state, "Planned") == 0 && rt_id_parse(pid, &id) == 0) {

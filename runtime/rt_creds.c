@@ -8,6 +8,7 @@
  * instance metadata).  Messages go to a fixed buffer and never hold a
  * secret: only names of sources, profiles, files, hosts and HTTP statuses.
  */
+#include "rt_json.h"
 #include "rt_creds.h"
 
 #include <errno.h>
@@ -194,19 +195,13 @@ static void json_wipe_delete(cJSON *j)
 	cJSON_Delete(j);
 }
 
-static const char *jstr(const cJSON *o, const char *k)
-{
-	const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, k);
-	return cJSON_IsString(v) ? v->valuestring : NULL;
-}
-
 /* Fill OUT from a JSON object with the given key names (NULL: not
  * expected).  EXP_IS_MS: the expiration is a number of milliseconds. */
 static int creds_from_json(const cJSON *o, const char *kid, const char *ksec, const char *ktok,
                            const char *kexp, int exp_is_ms, rt_creds *out, const char *what,
                            char *err, size_t errcap)
 {
-	const char *id = jstr(o, kid), *sec = jstr(o, ksec), *tok = ktok ? jstr(o, ktok) : NULL;
+	const char *id = rt_jstr(o, kid), *sec = rt_jstr(o, ksec), *tok = ktok ? rt_jstr(o, ktok) : NULL;
 	if (!id || !id[0] || !sec || !sec[0]) {
 		msg(err, errcap, "%s: the answer has no %s or %s", what, kid, ksec);
 		return AL_ECRED;
@@ -237,7 +232,7 @@ static int creds_from_json(const cJSON *o, const char *kid, const char *ksec, co
 			return AL_ECRED;
 		}
 	}
-	const char *acct = jstr(o, "AccountId");
+	const char *acct = rt_jstr(o, "AccountId");
 	if (acct)
 		set_str(out->account_id, sizeof out->account_id, acct);
 	return 0;
@@ -852,7 +847,7 @@ static int from_imds(ctx *x, rt_creds *out)
 		return AL_ECRED;
 	}
 	cJSON *j = cJSON_ParseWithLength(r.body, r.body_len);
-	const char *code = cJSON_IsObject(j) ? jstr(j, "Code") : NULL;
+	const char *code = cJSON_IsObject(j) ? rt_jstr(j, "Code") : NULL;
 	if (code && strcmp(code, "Success") != 0) {
 		msg(x->err, x->errcap, "instance metadata: role %s: Code %s", role, code);
 		rc = AL_ECRED;
@@ -930,8 +925,8 @@ static int from_sso(ctx *x, const char *profile, rt_creds *out)
 	buf[bl] = '\0';
 	cJSON *j = cJSON_Parse(buf);
 	rt_wipe(buf, sizeof buf);
-	const char *tok = cJSON_IsObject(j) ? jstr(j, "accessToken") : NULL;
-	int64_t exp = cJSON_IsObject(j) ? rt_creds_parse_time(jstr(j, "expiresAt")) : -1;
+	const char *tok = cJSON_IsObject(j) ? rt_jstr(j, "accessToken") : NULL;
+	int64_t exp = cJSON_IsObject(j) ? rt_creds_parse_time(rt_jstr(j, "expiresAt")) : -1;
 	if (!tok || !tok[0] || exp < 0 || exp <= (int64_t)time(NULL)) {
 		int expired = exp >= 0 && tok && tok[0];
 		json_wipe_delete(j);

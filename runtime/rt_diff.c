@@ -26,6 +26,7 @@
 #include <strings.h>
 
 #include "alc_err.h"
+#include "rt_json.h"
 #include "rt_audit.h"
 #include "rt_diff.h"
 #ifdef AIRLOCK_HAVE_CFN
@@ -37,18 +38,6 @@
 #define RT_DIFF_DOC_MAX (4u << 20)
 
 /* ---- small helpers ----------------------------------------------------- */
-
-static const char *jstr(const cJSON *o, const char *k)
-{
-	const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, k);
-	return cJSON_IsString(v) && v->valuestring ? v->valuestring : NULL;
-}
-
-static const cJSON *jobj(const cJSON *o, const char *k)
-{
-	const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, k);
-	return cJSON_IsObject(v) ? v : NULL;
-}
 
 static int jset(cJSON *o, const char *k, cJSON *v)
 {
@@ -283,10 +272,10 @@ cJSON *rt_diff_result_new(const rt_plan *pl, unsigned kind, const char *status)
 	rt_id_str(&pl->id, id);
 	cJSON *sum = r ? cJSON_CreateObject() : NULL;
 	int ok = sum && cJSON_AddStringToObject(r, "planId", id) &&
-	         cJSON_AddStringToObject(r, "service", jstr(pl->content, "service")
-	                                 ? jstr(pl->content, "service") : "") &&
-	         cJSON_AddStringToObject(r, "operation", jstr(pl->content, "operation")
-	                                 ? jstr(pl->content, "operation") : "") &&
+	         cJSON_AddStringToObject(r, "service", rt_jstr(pl->content, "service")
+	                                 ? rt_jstr(pl->content, "service") : "") &&
+	         cJSON_AddStringToObject(r, "operation", rt_jstr(pl->content, "operation")
+	                                 ? rt_jstr(pl->content, "operation") : "") &&
 	         cJSON_AddStringToObject(r, "kind", kind_name(kind)) &&
 	         cJSON_AddStringToObject(r, "status", status) &&
 	         cJSON_AddItemToObject(r, "computedAt", time_json(rt_now_ms())) &&
@@ -616,7 +605,7 @@ static int ci_has(const char *code, const char *needle)
 /* Does an AWS error say "there is no such thing"? */
 static int not_found(const cJSON *err)
 {
-	const char *code = jstr(err, "code"), *msg = jstr(err, "message");
+	const char *code = rt_jstr(err, "code"), *msg = rt_jstr(err, "message");
 	const cJSON *hs = cJSON_GetObjectItemCaseSensitive(err, "http_status");
 	if (cJSON_IsNumber(hs) && hs->valuedouble == 404)
 		return 1;
@@ -778,14 +767,14 @@ static int set_status(cJSON *r, const char *status)
 
 static int count(const cJSON *r, const char *k)
 {
-	const cJSON *n = cJSON_GetObjectItemCaseSensitive(jobj(r, "summary"), k);
+	const cJSON *n = cJSON_GetObjectItemCaseSensitive(rt_jobj(r, "summary"), k);
 	return cJSON_IsNumber(n) ? n->valueint : 0;
 }
 
 static int generic_diff(rt_plans *p, const alc_catalog *cat, const rt_plan *pl,
                         const alc_operation *op, const rt_diff_opts *opts, cJSON **out)
 {
-	const char *sname = jstr(pl->content, "service"), *oname = jstr(pl->content, "operation");
+	const char *sname = rt_jstr(pl->content, "service"), *oname = rt_jstr(pl->content, "operation");
 	alc_readmap rm;
 	memset(&rm, 0, sizeof rm);
 	if (!alc_op_readmap(cat, op, &rm) || !rm.read) {
@@ -900,15 +889,15 @@ static int generic_diff(rt_plans *p, const alc_catalog *cat, const rt_plan *pl,
 		return 0;
 	}
 	/* the audited read, as the plan's caller */
-	const cJSON *caller = jobj(pl->content, "caller");
+	const cJSON *caller = rt_jobj(pl->content, "caller");
 	rt_plan_request rq;
 	memset(&rq, 0, sizeof rq);
 	rq.service = alc_str(cat, rsvc->key);
 	rq.operation = rname;
 	rq.input = rin;
-	rq.region = jstr(caller, "region");
-	rq.profile = jstr(caller, "profile");
-	rq.account = jstr(caller, "account");
+	rq.region = rt_jstr(caller, "region");
+	rq.profile = rt_jstr(caller, "profile");
+	rq.account = rt_jstr(caller, "account");
 	rt_plan_out ro;
 	memset(&ro, 0, sizeof ro);
 	rc = rt_plans_read(p, &rq, opts ? opts->tx : NULL, &ro);
@@ -924,17 +913,17 @@ static int generic_diff(rt_plans *p, const alc_catalog *cat, const rt_plan *pl,
 	int exists;
 	char nf[128] = "";
 	if (ro.error) {
-		const cJSON *err = jobj(ro.detail, "error");
-		const char *rpid = jstr(ro.detail, "planId");
+		const cJSON *err = rt_jobj(ro.detail, "error");
+		const char *rpid = rt_jstr(ro.detail, "planId");
 		if (rpid && !cJSON_AddStringToObject(rdo, "planId", rpid))
 			rc = AL_ENOMEM;
 		if (!rc && err && not_found(err)) {
 			exists = 0;
-			snprintf(nf, sizeof nf, " (%.100s)", jstr(err, "code") ? jstr(err, "code") : "404");
+			snprintf(nf, sizeof nf, " (%.100s)", rt_jstr(err, "code") ? rt_jstr(err, "code") : "404");
 		} else if (!rc) {
 			cJSON *e = cJSON_CreateObject();
-			const char *code = err && jstr(err, "code") ? jstr(err, "code") : ro.code;
-			const char *emsg = err && jstr(err, "message") ? jstr(err, "message") : ro.error;
+			const char *code = err && rt_jstr(err, "code") ? rt_jstr(err, "code") : ro.code;
+			const char *emsg = err && rt_jstr(err, "message") ? rt_jstr(err, "message") : ro.error;
 			if (!e || !cJSON_AddStringToObject(e, "code", code) ||
 			    !cJSON_AddStringToObject(e, "message", emsg) || jset(r, "error", e) ||
 			    set_status(r, "read_failed") ||
@@ -953,7 +942,7 @@ static int generic_diff(rt_plans *p, const alc_catalog *cat, const rt_plan *pl,
 			exists = 0;
 		}
 	} else {
-		const char *rpid = jstr(ro.result, "planId");
+		const char *rpid = rt_jstr(ro.result, "planId");
 		if (rpid && !cJSON_AddStringToObject(rdo, "planId", rpid))
 			rc = AL_ENOMEM;
 		state = state_at(cat, rm.read->output,
@@ -1040,7 +1029,7 @@ static int complete(cJSON *res, const rt_plan *pl)
 		if (!rc && !cJSON_GetObjectItemCaseSensitive(res, k->string))
 			rc = jset(res, k->string, cJSON_Duplicate(k, 1));
 	cJSON_Delete(base);
-	if (!rc && !jstr(res, "message"))
+	if (!rc && !rt_jstr(res, "message"))
 		rc = set_message(res, "%d changed, %d added, %d removed, %d unchanged",
 		                 count(res, "changed"), count(res, "added"), count(res, "removed"),
 		                 count(res, "unchanged"));
@@ -1068,7 +1057,7 @@ int rt_diff_plan(rt_plans *p, const char *text, const rt_diff_opts *opts, rt_pla
 	int rc;
 	if (!load_plan(p, text, tx, &pl, o, &rc))
 		return rc;
-	const char *sname = jstr(pl.content, "service"), *oname = jstr(pl.content, "operation");
+	const char *sname = rt_jstr(pl.content, "service"), *oname = rt_jstr(pl.content, "operation");
 	const alc_operation *op = sname && oname
 	        ? alc_find_operation(cat, sname, strlen(sname), oname, strlen(oname)) : NULL;
 	if (!op) {
@@ -1233,7 +1222,7 @@ void rt_diff_render(FILE *f, const cJSON *r, int color, int verbose)
 	/* Stack plans: rt_cfn_render shows each resource change with what
 	 * forces a replacement and what caused it, which a person approving
 	 * the plan needs to see. */
-	const char *svc = jstr(r, "service"), *sop = jstr(r, "operation");
+	const char *svc = rt_jstr(r, "service"), *sop = rt_jstr(r, "operation");
 	if (svc && sop && strcmp(svc, "cloudformation") == 0 &&
 	    (strcmp(sop, "CreateStack") == 0 || strcmp(sop, "UpdateStack") == 0 ||
 	     strcmp(sop, "DeleteStack") == 0)) {
@@ -1241,45 +1230,45 @@ void rt_diff_render(FILE *f, const cJSON *r, int color, int verbose)
 		return;
 	}
 #endif
-	const char *st = jstr(r, "status") ? jstr(r, "status") : "?";
+	const char *st = rt_jstr(r, "status") ? rt_jstr(r, "status") : "?";
 	fprintf(f, "%sdiff of plan %s%s  %s:%s (%s)\n", col(color, C_BOLD),
-	        jstr(r, "planId") ? jstr(r, "planId") : "?", col(color, C_RESET),
-	        jstr(r, "service") ? jstr(r, "service") : "?",
-	        jstr(r, "operation") ? jstr(r, "operation") : "?",
-	        jstr(r, "kind") ? jstr(r, "kind") : "?");
-	const cJSON *rd = jobj(r, "read");
+	        rt_jstr(r, "planId") ? rt_jstr(r, "planId") : "?", col(color, C_RESET),
+	        rt_jstr(r, "service") ? rt_jstr(r, "service") : "?",
+	        rt_jstr(r, "operation") ? rt_jstr(r, "operation") : "?",
+	        rt_jstr(r, "kind") ? rt_jstr(r, "kind") : "?");
+	const cJSON *rd = rt_jobj(r, "read");
 	if (rd)
 		fprintf(f, "  against %s:%s%s%s (mapping: %s), read plan %s\n",
-		        jstr(rd, "service") ? jstr(rd, "service") : "?",
-		        jstr(rd, "operation") ? jstr(rd, "operation") : "?",
-		        jstr(rd, "statePath") && jstr(rd, "statePath")[0] ? " at " : "",
-		        jstr(rd, "statePath") ? jstr(rd, "statePath") : "",
-		        jstr(rd, "source") ? jstr(rd, "source") : "?",
-		        jstr(rd, "planId") ? jstr(rd, "planId") : "(none)");
-	const cJSON *cs = jobj(r, "changeSet");
+		        rt_jstr(rd, "service") ? rt_jstr(rd, "service") : "?",
+		        rt_jstr(rd, "operation") ? rt_jstr(rd, "operation") : "?",
+		        rt_jstr(rd, "statePath") && rt_jstr(rd, "statePath")[0] ? " at " : "",
+		        rt_jstr(rd, "statePath") ? rt_jstr(rd, "statePath") : "",
+		        rt_jstr(rd, "source") ? rt_jstr(rd, "source") : "?",
+		        rt_jstr(rd, "planId") ? rt_jstr(rd, "planId") : "(none)");
+	const cJSON *cs = rt_jobj(r, "changeSet");
 	if (cs)
-		fprintf(f, "  change set %s (%s)\n", jstr(cs, "name") ? jstr(cs, "name") : "?",
-		        jstr(cs, "status") ? jstr(cs, "status") : "?");
+		fprintf(f, "  change set %s (%s)\n", rt_jstr(cs, "name") ? rt_jstr(cs, "name") : "?",
+		        rt_jstr(cs, "status") ? rt_jstr(cs, "status") : "?");
 	const cJSON *ex = cJSON_GetObjectItemCaseSensitive(r, "exists");
 	fprintf(f, "  computed %s; status %s; exists %s\n",
-	        jstr(r, "computedAt") ? jstr(r, "computedAt") : "?", st,
+	        rt_jstr(r, "computedAt") ? rt_jstr(r, "computedAt") : "?", st,
 	        cJSON_IsTrue(ex) ? "yes" : cJSON_IsFalse(ex) ? "no" : "not known");
-	const cJSON *err = jobj(r, "error");
+	const cJSON *err = rt_jobj(r, "error");
 	if (err)
 		fprintf(f, "  %serror %s: %s%s\n", col(color, C_DEL),
-		        jstr(err, "code") ? jstr(err, "code") : "?",
-		        jstr(err, "message") ? jstr(err, "message") : "", col(color, C_RESET));
+		        rt_jstr(err, "code") ? rt_jstr(err, "code") : "?",
+		        rt_jstr(err, "message") ? rt_jstr(err, "message") : "", col(color, C_RESET));
 	const cJSON *e;
 	int hidden = 0;
 	cJSON_ArrayForEach(e, cJSON_GetObjectItemCaseSensitive(r, "changes")) {
-		const char *opn = jstr(e, "op") ? jstr(e, "op") : "?";
-		const char *path = jstr(e, "path") ? jstr(e, "path") : "?";
+		const char *opn = rt_jstr(e, "op") ? rt_jstr(e, "op") : "?";
+		const char *path = rt_jstr(e, "path") ? rt_jstr(e, "path") : "?";
 		const cJSON *ov = cJSON_GetObjectItemCaseSensitive(e, "old");
 		const cJSON *nv = cJSON_GetObjectItemCaseSensitive(e, "new");
 		int doc = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(e, "document"));
-		const char *note = jstr(e, "note");
-		const char *rt = jstr(e, "resourceType");
-		const char *rep = jstr(e, "replacement");
+		const char *note = rt_jstr(e, "note");
+		const char *rt = rt_jstr(e, "resourceType");
+		const char *rep = rt_jstr(e, "replacement");
 		int c;
 		char mark;
 		if (strcmp(opn, "changed") == 0) {
@@ -1337,14 +1326,14 @@ void rt_diff_render(FILE *f, const cJSON *r, int color, int verbose)
 			fprintf(f, "  (%s)", note);
 		fputc('\n', f);
 	}
-	const cJSON *sum = jobj(r, "summary");
+	const cJSON *sum = rt_jobj(r, "summary");
 	if (sum)
 		fprintf(f, "  %d changed, %d added, %d removed, %d unchanged%s, %d not visible, "
 		        "%d sensitive\n", count(r, "changed"), count(r, "added"), count(r, "removed"),
 		        count(r, "unchanged"), hidden ? " (not listed)" : "", count(r, "notVisible"),
 		        count(r, "sensitive"));
-	if (jstr(r, "message"))
-		fprintf(f, "  %s\n", jstr(r, "message"));
+	if (rt_jstr(r, "message"))
+		fprintf(f, "  %s\n", rt_jstr(r, "message"));
 }
 
 /* ---- a brief, for questions to people --------------------------------- */
@@ -1364,16 +1353,16 @@ size_t rt_diff_brief(const cJSON *r, char *buf, size_t cap)
 		return 0;
 	buf[0] = '\0';
 	size_t n = 0;
-	const cJSON *rd = jobj(r, "read");
+	const cJSON *rd = rt_jobj(r, "read");
 	n += (size_t)snprintf(buf, cap, "what it changes (diff of %s%s%s%s): %s\n",
-	                      jstr(r, "computedAt") ? jstr(r, "computedAt") : "?",
-	                      rd ? ", against " : "", rd && jstr(rd, "operation") ?
-	                      jstr(rd, "operation") : "", rd ? " now" : "",
-	                      jstr(r, "message") ? jstr(r, "message") : "");
+	                      rt_jstr(r, "computedAt") ? rt_jstr(r, "computedAt") : "?",
+	                      rd ? ", against " : "", rd && rt_jstr(rd, "operation") ?
+	                      rt_jstr(rd, "operation") : "", rd ? " now" : "",
+	                      rt_jstr(r, "message") ? rt_jstr(r, "message") : "");
 	const cJSON *e;
 	int shown = 0, more = 0;
 	cJSON_ArrayForEach(e, cJSON_GetObjectItemCaseSensitive(r, "changes")) {
-		const char *opn = jstr(e, "op") ? jstr(e, "op") : "?";
+		const char *opn = rt_jstr(e, "op") ? rt_jstr(e, "op") : "?";
 		if (strcmp(opn, "unchanged") == 0)
 			continue;
 		if (shown == 12 || n >= cap) {
@@ -1384,7 +1373,7 @@ size_t rt_diff_brief(const cJSON *r, char *buf, size_t cap)
 		const cJSON *ov = cJSON_GetObjectItemCaseSensitive(e, "old");
 		const cJSON *nv = cJSON_GetObjectItemCaseSensitive(e, "new");
 		n += (size_t)snprintf(buf + n, cap - n, "  %s %s", opn,
-		                      jstr(e, "path") ? jstr(e, "path") : "?");
+		                      rt_jstr(e, "path") ? rt_jstr(e, "path") : "?");
 		if (n < cap && (ov || nv))
 			n += (size_t)snprintf(buf + n, cap - n, ": ");
 		if (ov)
@@ -1430,7 +1419,7 @@ int rt_dryrun_plan(rt_plans *p, const char *text, const rt_id *tx, cJSON **out)
 		rt_plan_out_free(&o);
 		return rc ? rc : AL_ENOTFOUND;
 	}
-	const char *sname = jstr(pl.content, "service"), *oname = jstr(pl.content, "operation");
+	const char *sname = rt_jstr(pl.content, "service"), *oname = rt_jstr(pl.content, "operation");
 	const alc_operation *op = sname && oname
 	        ? alc_find_operation(cat, sname, strlen(sname), oname, strlen(oname)) : NULL;
 	const cJSON *input = cJSON_GetObjectItemCaseSensitive(pl.content, "input");
@@ -1445,14 +1434,14 @@ int rt_dryrun_plan(rt_plans *p, const char *text, const rt_id *tx, cJSON **out)
 		rt_plan_free(&pl);
 		return AL_ENOMEM;
 	}
-	const cJSON *caller = jobj(pl.content, "caller");
+	const cJSON *caller = rt_jobj(pl.content, "caller");
 	rt_plan_exec_req rq;
 	memset(&rq, 0, sizeof rq);
 	rq.cat = cat;
 	rq.op = op;
 	rq.input = in;
-	rq.region = jstr(caller, "region");
-	rq.profile = jstr(caller, "profile");
+	rq.region = rt_jstr(caller, "region");
+	rq.profile = rt_jstr(caller, "profile");
 	rt_plan_exec_res rs;
 	memset(&rs, 0, sizeof rs);
 	rs.attempts = 1;
@@ -1465,8 +1454,8 @@ int rt_dryrun_plan(rt_plans *p, const char *text, const rt_id *tx, cJSON **out)
 		snprintf(buf, sizeof buf, "the dry run could not be sent: %s", al_strerror(xrc));
 		msg = buf;
 	} else if (rs.error) {
-		code = jstr(rs.error, "code") ? jstr(rs.error, "code") : "ClientError";
-		msg = jstr(rs.error, "message") ? jstr(rs.error, "message") : "";
+		code = rt_jstr(rs.error, "code") ? rt_jstr(rs.error, "code") : "ClientError";
+		msg = rt_jstr(rs.error, "message") ? rt_jstr(rs.error, "message") : "";
 		/* EC2 says UnauthorizedOperation; AccessDenied is what IAM-style
 		 * checks in front of it (and moto) answer */
 		result = strcmp(code, "DryRunOperation") == 0 ? "would_succeed" :

@@ -5,6 +5,7 @@
  * also appends its audit records (rt_audit.h), so the plan store and the
  * audit log never disagree, whatever kills the process.
  */
+#include "rt_json.h"
 #include "rt_plan.h"
 
 #include <ctype.h>
@@ -712,22 +713,10 @@ int rt_plans_policy(rt_plans *p, rt_policy **out, char *err, size_t errcap)
 
 /* ---- helpers on plan JSON ---------------------------------------------- */
 
-static const char *jstr(const cJSON *o, const char *k)
-{
-	const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, k);
-	return cJSON_IsString(v) && v->valuestring ? v->valuestring : NULL;
-}
-
 static double jnum(const cJSON *o, const char *k, double def)
 {
 	const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, k);
 	return cJSON_IsNumber(v) ? v->valuedouble : def;
-}
-
-static const cJSON *jobj(const cJSON *o, const char *k)
-{
-	const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, k);
-	return cJSON_IsObject(v) ? v : NULL;
 }
 
 static unsigned risk_find(const char *s)
@@ -741,9 +730,9 @@ static unsigned risk_find(const char *s)
 /* The stored decision's approval settings. */
 static void plan_approval(const rt_plan *pl, unsigned *risk, uint32_t *approvers, uint32_t *ttl)
 {
-	const cJSON *d = jobj(pl->content, "decision");
-	*risk = risk_find(jstr(d, "risk"));
-	const cJSON *a = jobj(d, "approval");
+	const cJSON *d = rt_jobj(pl->content, "decision");
+	*risk = risk_find(rt_jstr(d, "risk"));
+	const cJSON *a = rt_jobj(d, "approval");
 	double n = jnum(a, "approvers", 1), t = jnum(a, "ttlSeconds", 3600);
 	*approvers = n >= 2 ? 2 : 1;
 	*ttl = t >= 1 && t <= 30 * 86400 ? (uint32_t)t : 3600;
@@ -845,16 +834,16 @@ cJSON *rt_plan_view(const rt_plan *pl)
 	         cJSON_AddItemToObject(v, "updatedAt", time_json(pl->updated)) &&
 	         cJSON_AddItemToObject(v, "expiresAt", pl->expires ? time_json(pl->expires)
 	                                                           : cJSON_CreateNull()) &&
-	         cJSON_AddStringToObject(v, "service", jstr(c, "service") ? jstr(c, "service") : "") &&
-	         cJSON_AddStringToObject(v, "operation", jstr(c, "operation") ? jstr(c, "operation") : "") &&
-	         add_copy(v, "caller", jobj(c, "caller")) == 0 &&
+	         cJSON_AddStringToObject(v, "service", rt_jstr(c, "service") ? rt_jstr(c, "service") : "") &&
+	         cJSON_AddStringToObject(v, "operation", rt_jstr(c, "operation") ? rt_jstr(c, "operation") : "") &&
+	         add_copy(v, "caller", rt_jobj(c, "caller")) == 0 &&
 	         add_copy(v, "input", cJSON_GetObjectItemCaseSensitive(st, "inputRedacted")) == 0 &&
 	         cJSON_AddStringToObject(v, "risk", alc_risk_name(risk)) &&
-	         add_copy(v, "decision", jobj(c, "decision")) == 0 &&
+	         add_copy(v, "decision", rt_jobj(c, "decision")) == 0 &&
 	         cJSON_AddStringToObject(v, "digest", dig) &&
 	         cJSON_AddBoolToObject(v, "digestIntact", pl->digest_ok || (pl->flags & RT_PF_SCRUBBED)) &&
-	         cJSON_AddStringToObject(v, "catalog", jstr(c, "catalog") ? jstr(c, "catalog") : "") &&
-	         add_copy(v, "validation", jobj(c, "validation")) == 0;
+	         cJSON_AddStringToObject(v, "catalog", rt_jstr(c, "catalog") ? rt_jstr(c, "catalog") : "") &&
+	         add_copy(v, "validation", rt_jobj(c, "validation")) == 0;
 	const cJSON *viol = cJSON_GetObjectItemCaseSensitive(st, "violations");
 	if (ok && viol)
 		ok = add_copy(v, "violations", viol) == 0;
@@ -872,7 +861,7 @@ cJSON *rt_plan_view(const rt_plan *pl)
 				if (ch & (unsigned)b)
 					cJSON_AddItemToArray(chs, cJSON_CreateString(rt_channel_name(b)));
 		}
-		const cJSON *rq = jobj(st, "request");
+		const cJSON *rq = rt_jobj(st, "request");
 		if (ok)
 			ok = add_copy(ap, "request", rq) == 0;
 		const cJSON *g = cJSON_GetObjectItemCaseSensitive(st, "grants"), *e;
@@ -887,18 +876,18 @@ cJSON *rt_plan_view(const rt_plan *pl)
 				cJSON_AddItemToArray(garr, x);
 		}
 		if (ok)
-			ok = add_copy(ap, "rejection", jobj(st, "rejection")) == 0;
+			ok = add_copy(ap, "rejection", rt_jobj(st, "rejection")) == 0;
 	}
 	if (ok)
-		ok = add_copy(v, "apply", jobj(st, "apply")) == 0;
+		ok = add_copy(v, "apply", rt_jobj(st, "apply")) == 0;
 	/* the last diff and the EC2 DryRun check (rt_diff.h), when made */
-	if (ok && jobj(st, "diff"))
-		ok = add_copy(v, "diff", jobj(st, "diff")) == 0;
-	if (ok && jobj(st, "dryRun"))
-		ok = add_copy(v, "dryRun", jobj(st, "dryRun")) == 0;
+	if (ok && rt_jobj(st, "diff"))
+		ok = add_copy(v, "diff", rt_jobj(st, "diff")) == 0;
+	if (ok && rt_jobj(st, "dryRun"))
+		ok = add_copy(v, "dryRun", rt_jobj(st, "dryRun")) == 0;
 	/* CloudFormation: the plan's change set and what became of it (rt_cfn.h) */
-	if (ok && jobj(st, "changeSet"))
-		ok = add_copy(v, "changeSet", jobj(st, "changeSet")) == 0;
+	if (ok && rt_jobj(st, "changeSet"))
+		ok = add_copy(v, "changeSet", rt_jobj(st, "changeSet")) == 0;
 	if (ok)
 		ok = cJSON_AddStringToObject(v, "nextStep", next_step(pl, step, sizeof step)) != NULL;
 	if (!ok) {
@@ -1309,7 +1298,7 @@ static int summary_json(rt_txn *t, const rt_id *id, cJSON *arr)
 		cJSON *slim = cJSON_CreateObject();
 		const char *keep[] = { "decision", "rule", "reason" };
 		for (size_t i = 0; slim && i < 3; i++) {
-			const char *s = jstr(d, keep[i]);
+			const char *s = rt_jstr(d, keep[i]);
 			if (s)
 				cJSON_AddStringToObject(slim, keep[i], s);
 		}
@@ -1708,10 +1697,10 @@ int rt_plans_create(rt_plans *p, const rt_plan_request *rq, const rt_id *tx, rt_
 	     cJSON_AddStringToObject(ap, "service", alc_str(cat, svc->key)) &&
 	     cJSON_AddStringToObject(ap, "operation", alc_str(cat, op->name)) &&
 	     cJSON_AddStringToObject(ap, "catalog", catdig) &&
-	     add_copy(ap, "caller", jobj(pl.content, "caller")) == 0 &&
+	     add_copy(ap, "caller", rt_jobj(pl.content, "caller")) == 0 &&
 	     add_copy(ap, "input", cJSON_GetObjectItemCaseSensitive(pl.status, "inputRedacted")) == 0 &&
-	     add_copy(ap, "validation", jobj(pl.content, "validation")) == 0 &&
-	     add_copy(ad, "decision", jobj(pl.content, "decision")) == 0 &&
+	     add_copy(ap, "validation", rt_jobj(pl.content, "validation")) == 0 &&
+	     add_copy(ad, "decision", rt_jobj(pl.content, "decision")) == 0 &&
 	     cJSON_AddStringToObject(ad, "state", rt_plan_state_name(state));
 	if (ok && cJSON_GetObjectItemCaseSensitive(pl.status, "violations"))
 		ok = add_copy(ap, "violations", cJSON_GetObjectItemCaseSensitive(pl.status, "violations")) == 0;
@@ -1864,7 +1853,7 @@ static int apply_checks(apply_ctx *a, rt_plan *pl, const char *id)
 	const cJSON *g, *grants = cJSON_GetObjectItemCaseSensitive(pl->status, "grants");
 	int ngrants = 0;
 	cJSON_ArrayForEach(g, grants) {
-		const char *gd = jstr(g, "digest");
+		const char *gd = rt_jstr(g, "digest");
 		if (!gd || strcmp(gd, dig) != 0)
 			return refuse_in(a, "digest_changed", "plan %s: an approval was given for another "
 			                 "digest than the plan's; it will not be applied", id);
@@ -1882,7 +1871,7 @@ static int apply_checks(apply_ctx *a, rt_plan *pl, const char *id)
 	if (!cat)
 		return refuse_in(a, "invalid", "no catalog: apply needs one");
 	const cJSON *c = pl->content;
-	const char *sname = jstr(c, "service"), *oname = jstr(c, "operation");
+	const char *sname = rt_jstr(c, "service"), *oname = rt_jstr(c, "operation");
 	const alc_operation *op = sname && oname
 	        ? alc_find_operation(cat, sname, strlen(sname), oname, strlen(oname)) : NULL;
 	if (!op)
@@ -1904,9 +1893,9 @@ static int apply_checks(apply_ctx *a, rt_plan *pl, const char *id)
 		return rc;
 	if (rc)
 		return refuse_in(a, "policy_denies", "the catalog's policy cannot be used: %s", perr);
-	const cJSON *caller = jobj(c, "caller");
-	rt_call call = { op, input, jstr(caller, "region"), jstr(caller, "account"),
-	                 jstr(caller, "profile") };
+	const cJSON *caller = rt_jobj(c, "caller");
+	rt_call call = { op, input, rt_jstr(caller, "region"), rt_jstr(caller, "account"),
+	                 rt_jstr(caller, "profile") };
 	rt_decision d;
 	rt_policy_decide(pol, &call, 0, &d);
 	if (d.effect == ALC_EFFECT_DENY)
@@ -1921,12 +1910,12 @@ static int apply_checks(apply_ctx *a, rt_plan *pl, const char *id)
 			                 d.rule ? d.rule : "?", ngrants);
 		unsigned ch = rt_approve_channels(d.risk, need);
 		cJSON_ArrayForEach(g, grants) {
-			int gch = rt_channel_find(jstr(g, "channel") ? jstr(g, "channel") : "");
+			int gch = rt_channel_find(rt_jstr(g, "channel") ? rt_jstr(g, "channel") : "");
 			if (!gch || !(ch & (unsigned)gch))
 				return refuse_in(a, "channel_not_accepted", "plan %s was approved through %s, "
 				                 "which the policy does not accept for %s-risk plans: it "
 				                 "must be approved from a terminal (`airlock approve`); make "
-				                 "a new plan", id, jstr(g, "channel") ? jstr(g, "channel") : "?",
+				                 "a new plan", id, rt_jstr(g, "channel") ? rt_jstr(g, "channel") : "?",
 				                 alc_risk_name(d.risk));
 		}
 	}
@@ -1938,9 +1927,9 @@ static int apply_checks(apply_ctx *a, rt_plan *pl, const char *id)
 	a->input = cJSON_Duplicate(input, 1);
 	if (!a->input)
 		return AL_ENOMEM;
-	a->has_region = jstr(caller, "region") != NULL;
-	snprintf(a->region, sizeof a->region, "%s", a->has_region ? jstr(caller, "region") : "");
-	snprintf(a->profile, sizeof a->profile, "%s", jstr(caller, "profile") ? jstr(caller, "profile") : "");
+	a->has_region = rt_jstr(caller, "region") != NULL;
+	snprintf(a->region, sizeof a->region, "%s", a->has_region ? rt_jstr(caller, "region") : "");
+	snprintf(a->profile, sizeof a->profile, "%s", rt_jstr(caller, "profile") ? rt_jstr(caller, "profile") : "");
 	return 0;
 }
 
@@ -2002,8 +1991,8 @@ static int apply_finish_fn(rt_plans *p, rt_txn *t, rt_plan *pl, void *vc)
 	apply_ctx *a = x->a;
 	char txs[RT_ID_TEXT];
 	rt_id_str(x->tx, txs);
-	const cJSON *ap = jobj(pl->status, "apply");
-	if (pl->state != RT_PS_APPLYING || !jstr(ap, "txId") || strcmp(jstr(ap, "txId"), txs) != 0)
+	const cJSON *ap = rt_jobj(pl->status, "apply");
+	if (pl->state != RT_PS_APPLYING || !rt_jstr(ap, "txId") || strcmp(rt_jstr(ap, "txId"), txs) != 0)
 		return AL_ESTATE; /* not ours: never overwrite another outcome */
 	int64_t now = rt_now_ms();
 	int ok = a->exec_rc == 0 && a->res.output && !a->res.error;
@@ -2263,17 +2252,17 @@ int rt_plans_read(rt_plans *p, const rt_plan_request *rq, const rt_id *tx, rt_pl
 		return rc;
 	cJSON *plan = o->result;
 	o->result = NULL;
-	const char *state = jstr(plan, "state"), *pid = jstr(plan, "planId");
+	const char *state = rt_jstr(plan, "state"), *pid = rt_jstr(plan, "planId");
 	int approval = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(plan, "approvalRequired"));
 	if (!state || !pid || strcmp(state, "Planned") != 0 || approval) {
-		const cJSON *d = jobj(plan, "decision");
+		const cJSON *d = rt_jobj(plan, "decision");
 		rc = rt_plan_refuse(o, approval ? "approval_required" :
 		                    state && strcmp(state, "Denied") == 0 ? "policy_denies" : "invalid",
 		                    "read_operation only runs reads the policy allows without approval: "
 		                    "plan %s is %s%s (%s%s%s)%s", pid ? pid : "?", state ? state : "?",
 		                    approval ? " and needs approval" : "",
-		                    jstr(d, "decision") ? jstr(d, "decision") : "",
-		                    jstr(d, "reason") ? ": " : "", jstr(d, "reason") ? jstr(d, "reason") : "",
+		                    rt_jstr(d, "decision") ? rt_jstr(d, "decision") : "",
+		                    rt_jstr(d, "reason") ? ": " : "", rt_jstr(d, "reason") ? rt_jstr(d, "reason") : "",
 		                    approval ? "; use request_approval, then apply_plan" : "");
 		cJSON_Delete(plan);
 		return rc;
