@@ -25,6 +25,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#define XXH_STATIC_LINKING_ONLY /* XXH3_state_t on the stack */
 #include <xxhash.h>
 
 #include "alc_err.h"
@@ -845,7 +846,39 @@ static int write_all(int fd, const void *p, size_t n)
 	return 0;
 }
 
-static int write_atomic(const char *out, const uint8_t *img, size_t len)
+/* The catalog as the pieces of its file, in order: header, directory and
+ * each section, with the zero padding between them.  The pieces point into
+ * the emitter's buffers (and the indexes and DOCS built here), so the file
+ * is written from them directly: no 25 MB image is zeroed, copied and
+ * faulted in first. */
+#define IMG_MAX_SECS 24
+typedef struct piece { const uint8_t *p; size_t n; } piece;
+typedef struct image {
+	uint8_t hdr[sizeof(alc_header)];
+	alc_section dir[IMG_MAX_SECS];
+	cc_buf isvc, iop, icli, docs;
+	piece pieces[2 * IMG_MAX_SECS + 3];
+	size_t npieces;
+	size_t len;               /* file size */
+} image;
+
+static const uint8_t zero_pad[ALC_ALIGN];
+
+static void image_free(image *im)
+{
+	cc_buf_free(&im->isvc);
+	cc_buf_free(&im->iop);
+	cc_buf_free(&im->icli);
+	cc_buf_free(&im->docs);
+}
+
+static void add_piece(image *im, const void *p, size_t n)
+{
+	if (n)
+		im->pieces[im->npieces++] = (piece){ p, n };
+}
+
+static int write_atomic(const char *out, const image *im)
 {
 	size_t ol = strlen(out);
 	char *tmp = cc_xmalloc(ol + 16);
@@ -857,7 +890,10 @@ static int write_atomic(const char *out, const uint8_t *img, size_t len)
 		return AL_EIO;
 	}
 	int rc = 0;
-	if (write_all(fd, img, len) != 0 || fsync(fd) != 0) {
+	int werr = 0;
+	for (size_t i = 0; i < im->npieces && !werr; i++)
+		werr = write_all(fd, im->pieces[i].p, im->pieces[i].n);
+	if (werr || fsync(fd) != 0) {
 		fprintf(stderr, "airlock-compile: %s: write failed: %s\n", tmp, strerror(errno));
 		rc = AL_EIO;
 	}
@@ -898,14 +934,14 @@ static void put_le_header(uint8_t *img, const alc_header *h)
 }
 
 static int assemble(emit *e, const cc_build_opts *o, const char *source,
-                    const char *revision, cc_buf *img)
+                    const char *revision, image *im)
 {
-	cc_buf isvc = { 0 }, iop = { 0 }, icli = { 0 }, docs = { 0 };
-	build_indexes(e, &isvc, &iop, &icli);
+	cc_buf *isvc = &im->isvc, *iop = &im->iop, *icli = &im->icli, *docs = &im->docs;
+	build_indexes(e, isvc, iop, icli);
 	if (o->full_docs) {
-		cc_buf_put(&docs, e->docs_svc.p, e->docs_svc.len);
-		cc_buf_put(&docs, e->docs_op.p, e->docs_op.len);
-		cc_buf_put(&docs, e->docs_mem.p, e->docs_mem.len);
+		cc_buf_put(docs, e->docs_svc.p, e->docs_svc.len);
+		cc_buf_put(docs, e->docs_op.p, e->docs_op.len);
+		cc_buf_put(docs, e->docs_mem.p, e->docs_mem.len);
 	}
 	uint32_t compiler_version = S(e, "airlock-compile " AIRLOCK_VERSION);
 	uint32_t src = S(e, source), rev = S(e, revision);
@@ -924,12 +960,12 @@ static int assemble(emit *e, const cc_build_opts *o, const char *source,
 		{ ALC_SEC_PARAMS, sizeof(alc_param), e->nparams, &e->params },
 		{ ALC_SEC_RULES, 1, (uint32_t)e->rules.len, &e->rules },
 		{ ALC_SEC_MANIFEST, sizeof(alc_manifest), e->nmanifest, &e->manifest },
-		{ ALC_SEC_IDX_SVC, 1, (uint32_t)isvc.len, &isvc },
-		{ ALC_SEC_IDX_OP, 1, (uint32_t)iop.len, &iop },
-		{ ALC_SEC_IDX_CLI, 1, (uint32_t)icli.len, &icli },
+		{ ALC_SEC_IDX_SVC, 1, (uint32_t)isvc->len, isvc },
+		{ ALC_SEC_IDX_OP, 1, (uint32_t)iop->len, iop },
+		{ ALC_SEC_IDX_CLI, 1, (uint32_t)icli->len, icli },
 		{ ALC_SEC_PARTITIONS, 1, (uint32_t)e->partitions.len, &e->partitions },
 		{ ALC_SEC_POLICY, 1, (uint32_t)e->policy.len, &e->policy },
-		{ ALC_SEC_DOCS, 4, (uint32_t)(docs.len / 4), &docs },
+		{ ALC_SEC_DOCS, 4, (uint32_t)(docs->len / 4), docs },
 		{ ALC_SEC_READMAP, 4, (uint32_t)(e->readmap.len / 4), &e->readmap },
 	};
 	/* DOCS only exists in --docs full catalogs, POLICY with a policy,
@@ -940,10 +976,12 @@ static int assemble(emit *e, const cc_build_opts *o, const char *source,
 		    (secs[i].id != ALC_SEC_POLICY || e->policy.len) &&
 		    (secs[i].id != ALC_SEC_PARTITIONS || e->partitions.len))
 			secs[nsec++] = secs[i];
+	_Static_assert(sizeof secs / sizeof secs[0] <= IMG_MAX_SECS, "IMG_MAX_SECS");
 	size_t dir_off = sizeof(alc_header);
 	size_t off = dir_off + nsec * sizeof(alc_section);
+	size_t dir_end = off;
 	off = (off + ALC_ALIGN - 1) & ~(size_t)(ALC_ALIGN - 1);
-	alc_section dir[sizeof secs / sizeof secs[0]];
+	alc_section *dir = im->dir;
 	for (uint32_t i = 0; i < nsec; i++) {
 		dir[i] = (alc_section){ secs[i].id, secs[i].entsize, secs[i].count, 0,
 		                        off, secs[i].b->len };
@@ -954,14 +992,18 @@ static int assemble(emit *e, const cc_build_opts *o, const char *source,
 		fprintf(stderr, "airlock-compile: catalog would exceed 4 GiB\n");
 		return AL_ETOOBIG;
 	}
-	img->len = 0;
-	cc_buf_reserve(img, off);
-	memset(img->p, 0, off);
-	img->len = off;
-	for (uint32_t i = 0; i < nsec; i++)
-		if (secs[i].b->len)
-			memcpy(img->p + dir[i].offset, secs[i].b->p, secs[i].b->len);
-	memcpy(img->p + dir_off, dir, nsec * sizeof dir[0]);
+	/* header, directory, then each section followed by its padding */
+	im->npieces = 0;
+	add_piece(im, im->hdr, sizeof im->hdr);
+	add_piece(im, dir, nsec * sizeof dir[0]);
+	size_t at = dir_end;
+	for (uint32_t i = 0; i < nsec; i++) {
+		add_piece(im, zero_pad, dir[i].offset - at);
+		add_piece(im, secs[i].b->p, secs[i].b->len);
+		at = dir[i].offset + secs[i].b->len;
+	}
+	add_piece(im, zero_pad, off - at);
+	im->len = off;
 
 	alc_header h;
 	memset(&h, 0, sizeof h);
@@ -982,15 +1024,24 @@ static int assemble(emit *e, const cc_build_opts *o, const char *source,
 	h.operation_count = e->nops;
 	h.shape_count = e->nshapes;
 	h.member_count = e->nmembers;
-	put_le_header(img->p, &h);
-	XXH128_hash_t ck = XXH3_128bits(img->p + ALC_CHECKSUM_FROM, off - ALC_CHECKSUM_FROM);
+	put_le_header(im->hdr, &h);
+	/* The checksum of bytes [ALC_CHECKSUM_FROM, end), piece by piece
+	 * (streaming XXH3 gives the one-shot value). */
+	XXH3_state_t st;
+	XXH3_128bits_reset(&st);
+	for (size_t i = 0; i < im->npieces; i++) {
+		const uint8_t *p = im->pieces[i].p;
+		size_t n = im->pieces[i].n;
+		if (p == im->hdr) {
+			p += ALC_CHECKSUM_FROM;
+			n -= ALC_CHECKSUM_FROM;
+		}
+		XXH3_128bits_update(&st, p, n);
+	}
+	XXH128_hash_t ck = XXH3_128bits_digest(&st);
 	h.checksum_lo = ck.low64;
 	h.checksum_hi = ck.high64;
-	put_le_header(img->p, &h);
-	cc_buf_free(&isvc);
-	cc_buf_free(&iop);
-	cc_buf_free(&icli);
-	cc_buf_free(&docs);
+	put_le_header(im->hdr, &h);
 	return 0;
 }
 
@@ -1246,19 +1297,20 @@ int cc_build(const cc_build_opts *o)
 			rc = emit_policy(&e, o);
 		if (!rc)
 			rc = emit_readmap(&e, o, sel, nsel);
-		cc_buf img = { 0 };
+		image *img = cc_xcalloc(1, sizeof *img);
 		if (!rc)
-			rc = assemble(&e, o, source, revision, &img);
+			rc = assemble(&e, o, source, revision, img);
 		t3 = now_s();
 		if (!rc)
-			rc = write_atomic(o->out, img.p, img.len);
+			rc = write_atomic(o->out, img);
 		if (!rc)
 			printf("%s\n", e.readmap_line);
 		t4 = now_s();
 		if (!rc && o->timings)
 			fprintf(stderr, "catalog: %zu bytes, %u services, %u operations, %u shapes, %u members\n",
-			        img.len, e.nsvcs, e.nops, e.nshapes, e.nmembers);
-		cc_buf_free(&img);
+			        img->len, e.nsvcs, e.nops, e.nshapes, e.nmembers);
+		image_free(img);
+		free(img);
 		cc_pool_free(&e.pool);
 		cc_buf *bufs[] = { &e.docs_svc, &e.docs_op, &e.docs_mem,
 		                   &e.svcs, &e.ops, &e.shapes, &e.shext, &e.members, &e.mext, &e.cons,
