@@ -43,5 +43,9 @@ int cc_build(const cc_build_opts *o);
  * as `sync` keeps them.  Paths are appended (malloc) to *paths / *rels,
  * sorted by relative path. */
 int cc_find_models(const char *dir, char ***paths, char ***rels, size_t *n);
+/* The same, counting in *TESTS (not NULL) the test services passed over
+ * (`sync --from` reports them). */
+int cc_find_models_ex(const char *dir, char ***paths, char ***rels, size_t *n,
+                      size_t *tests);
 
 #endif

@@ -109,6 +109,14 @@ static int ends_with(const char *s, const char *suf)
 
 int cc_find_models(const char *dir, char ***paths, char ***rels, size_t *n)
 {
+	size_t tests;
+	return cc_find_models_ex(dir, paths, rels, n, &tests);
+}
+
+int cc_find_models_ex(const char *dir, char ***paths, char ***rels, size_t *n,
+                      size_t *tests)
+{
+	*tests = 0;
 	if (!is_dir(dir))
 		return AL_ENOENT;
 	char *root = join(dir, "models");
@@ -121,9 +129,14 @@ int cc_find_models(const char *dir, char ***paths, char ***rels, size_t *n)
 	for (size_t i = 0; i < nsdk; i++) {
 		/* the same models `sync` keeps: not the repository's internal
 		 * test services */
-		if (cc_unpack_is_test_service(sdks[i]))
-			continue;
 		char *svcdir = join(root, sdks[i]);
+		if (cc_unpack_is_test_service(sdks[i])) {
+			char *sd = join(svcdir, "service");
+			*tests += is_dir(sd);
+			free(sd);
+			free(svcdir);
+			continue;
+		}
 		char *sdir = join(svcdir, "service");
 		free(svcdir);
 		size_t nver;

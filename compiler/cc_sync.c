@@ -1,5 +1,6 @@
 /* cc_sync.c -- see cc_sync.h */
 #include "cc_sync.h"
+#include "cc_build.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -942,39 +943,6 @@ static int sync_url(const sync_opts *o, const cache *c)
 
 /* ---- --from --------------------------------------------------------- */
 
-static int cmp_str(const void *a, const void *b)
-{
-	return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
-/* The plain names in DIR, sorted (NULL when DIR cannot be read). */
-static char **names_in(const char *dir, size_t *n)
-{
-	*n = 0;
-	DIR *d = opendir(dir);
-	if (!d)
-		return NULL;
-	char **v = NULL;
-	struct dirent *de;
-	while ((de = readdir(d)) != NULL) {
-		if (!cc_unpack_plain_name(de->d_name, strlen(de->d_name)))
-			continue;
-		v = cc_xrealloc(v, (*n + 1) * sizeof *v);
-		v[(*n)++] = cc_xstrndup(de->d_name, strlen(de->d_name));
-	}
-	closedir(d);
-	if (*n)
-		qsort(v, *n, sizeof *v, cmp_str);
-	return v;
-}
-
-static void free_names(char **v, size_t n)
-{
-	for (size_t i = 0; i < n; i++)
-		free(v[i]);
-	free(v);
-}
-
 static int copy_file(const char *src, const char *dst, br_sha256_context *h, uint64_t *bytes)
 {
 	int in = open(src, O_RDONLY | O_CLOEXEC);
@@ -1020,64 +988,57 @@ static int copy_file(const char *src, const char *dst, br_sha256_context *h, uin
 	return rc;
 }
 
-/* Copy the model files of one --from directory into TMP. */
+/* A model path found by cc_find_models whose every component is a plain
+ * name (cc_unpack.h), as for an archive's entries. */
+static int plain_rel(const char *rel)
+{
+	for (const char *p = rel; *p;) {
+		size_t l = strcspn(p, "/");
+		if (!cc_unpack_plain_name(p, l))
+			return 0;
+		p += l + (p[l] == '/');
+	}
+	return 1;
+}
+
+/* Copy the model files of one --from directory into TMP: the files
+ * `build --models` would read there (cc_find_models), test services left
+ * out and counted in *TESTS. */
 static int copy_models(const char *from, const char *tmp, br_sha256_context *h, size_t *count,
                        size_t *tests, uint64_t *bytes)
 {
-	char root[P];
-	pathf(root, "%s/models", from);
-	if (!is_dir(root))
-		pathf(root, "%s", from);
-	size_t ns;
-	char **sdks = names_in(root, &ns);
-	int rc = 0;
-	for (size_t i = 0; i < ns && !rc; i++) {
-		char sdir[P];
-		pathf(sdir, "%s/%s/service", root, sdks[i]);
-		size_t nv;
-		char **vers = names_in(sdir, &nv);
-		if (nv && cc_unpack_is_test_service(sdks[i])) {
-			(*tests)++;
-			free_names(vers, nv);
+	char **paths = NULL, **rels = NULL;
+	size_t n = 0, skipped = 0;
+	int rc = cc_find_models_ex(from, &paths, &rels, &n, &skipped);
+	if (rc)
+		return fail(rc, "--from %s: cannot read it", from);
+	*tests += skipped;
+	size_t tl = strlen(tmp);
+	for (size_t i = 0; i < n && !rc; i++) {
+		struct stat st;
+		if (!plain_rel(rels[i]) || stat(paths[i], &st) != 0 || !S_ISREG(st.st_mode))
 			continue;
+		char dst[P];
+		pathf(dst, "%s/%s", tmp, rels[i]);
+		for (char *q = dst + tl + 1; (q = strchr(q, '/')) != NULL; q++) {
+			*q = '\0';     /* <sdk>, <sdk>/service, <sdk>/service/<version> */
+			mkdir(dst, 0755);
+			*q = '/';
 		}
-		for (size_t k = 0; k < nv && !rc; k++) {
-			char vdir[P];
-			pathf(vdir, "%s/%s", sdir, vers[k]);
-			size_t nf;
-			char **files = names_in(vdir, &nf);
-			for (size_t f = 0; f < nf && !rc; f++) {
-				size_t fl = strlen(files[f]);
-				if (fl <= 5 || strcmp(files[f] + fl - 5, ".json") != 0)
-					continue;
-				char src[P], dst[P];
-				pathf(src, "%s/%s", vdir, files[f]);
-				struct stat st;
-				if (stat(src, &st) != 0 || !S_ISREG(st.st_mode))
-					continue;
-				pathf(dst, "%s/%s", tmp, sdks[i]);
-				mkdir(dst, 0755);
-				pathf(dst, "%s/%s/service", tmp, sdks[i]);
-				mkdir(dst, 0755);
-				pathf(dst, "%s/%s/service/%s", tmp, sdks[i], vers[k]);
-				mkdir(dst, 0755);
-				pathf(dst, "%s/%s/service/%s/%s", tmp, sdks[i], vers[k], files[f]);
-				if (access(dst, F_OK) == 0) {
-					rc = fail(AL_EDUP, "%s/service/%s/%s is in more than one --from "
-					          "directory", sdks[i], vers[k], files[f]);
-					break;
-				}
-				char rel[P];
-				pathf(rel, "%s/service/%s/%s", sdks[i], vers[k], files[f]);
-				br_sha256_update(h, rel, strlen(rel) + 1);
-				rc = copy_file(src, dst, h, bytes);
-				(*count)++;
-			}
-			free_names(files, nf);
+		if (access(dst, F_OK) == 0) {
+			rc = fail(AL_EDUP, "%s is in more than one --from directory", rels[i]);
+			break;
 		}
-		free_names(vers, nv);
+		br_sha256_update(h, rels[i], strlen(rels[i]) + 1);
+		rc = copy_file(paths[i], dst, h, bytes);
+		(*count)++;
 	}
-	free_names(sdks, ns);
+	for (size_t i = 0; i < n; i++) {
+		free(paths[i]);
+		free(rels[i]);
+	}
+	free(paths);
+	free(rels);
 	return rc;
 }
 
