@@ -160,32 +160,15 @@ static int parse(int argc, char **argv, popts *o)
 
 /* ---- helpers ----------------------------------------------------------- */
 
-static int open_cat(const popts *o, alc_catalog *cat)
-{
-	char buf[4096];
-	const char *path = o->catalog ? o->catalog : rt_cli_default_catalog(buf, sizeof buf);
-	if (!path) {
-		fprintf(stderr, "airlock: no catalog: pass --catalog FILE or set AIRLOCK_CATALOG\n");
-		return RT_EXIT_CATALOG;
-	}
-	alc_diag diag;
-	int rc = alc_open(cat, path, &diag);
-	if (rc) {
-		fprintf(stderr, "airlock: cannot use catalog %s: %s%s%s; refusing to plan or apply "
-		        "(fail closed)\n", path, al_strerror(rc), diag.msg[0] ? ": " : "", diag.msg);
-		return RT_EXIT_CATALOG;
-	}
-	return 0;
-}
-
-/* The catalog when it can be used, without a word when not (approve's
- * diff is optional): 0 or the reason in WHY. */
+/* The catalog of --catalog or the default path when it can be used: 0,
+ * else -1 with the reason in WHY, and nothing printed (approve's diff is
+ * optional). */
 static int open_cat_quiet(const popts *o, alc_catalog *cat, char *why, size_t cap)
 {
 	char buf[4096];
 	const char *path = o->catalog ? o->catalog : rt_cli_default_catalog(buf, sizeof buf);
 	if (!path) {
-		snprintf(why, cap, "no catalog (--catalog FILE or AIRLOCK_CATALOG)");
+		snprintf(why, cap, "no catalog: pass --catalog FILE or set AIRLOCK_CATALOG");
 		return -1;
 	}
 	alc_diag diag;
@@ -196,6 +179,16 @@ static int open_cat_quiet(const popts *o, alc_catalog *cat, char *why, size_t ca
 		return -1;
 	}
 	return 0;
+}
+
+/* The same for commands that need it: refuses with the reason. */
+static int open_cat(const popts *o, alc_catalog *cat)
+{
+	char why[512];
+	if (open_cat_quiet(o, cat, why, sizeof why) == 0)
+		return 0;
+	fprintf(stderr, "airlock: %s; refusing to plan or apply (fail closed)\n", why);
+	return RT_EXIT_CATALOG;
 }
 
 /* Colours for people: on a terminal, unless NO_COLOR is set (no-color.org). */
